@@ -1,0 +1,96 @@
+import Type, { type TSchema } from 'typebox';
+
+/**
+ * One environment variable: its JSON schema (validated with ajv at start-up), its default, what it means,
+ * and which programs read it. This table is the single declaration of the project's configuration: the
+ * loader, `.env.example` and the README's table are all derived from it (a test keeps them in sync).
+ */
+export interface EnvVarSpec<S extends TSchema = TSchema> {
+  readonly schema: S;
+  /** Raw string default, parsed like a value from the environment; absent means the variable is required. */
+  readonly default?: string;
+  readonly description: string;
+  /** Secrets are never logged: URLs keep everything but their password, other values become `****`. */
+  readonly secret?: boolean;
+}
+
+const port = (description: string, defaultPort: number): EnvVarSpec =>
+  ({ schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: String(defaultPort), description });
+
+const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec =>
+  ({ schema: Type.Integer({ minimum }), default: String(defaultValue), description });
+
+const PRODUCT_ID = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
+const HOST_PORT = Type.String({ pattern: '^[^\\s:,]+:[0-9]{1,5}$' });
+
+/** Every variable the project reads, in the order the README lists them. */
+export const ENV_VARS = {
+  LOG_LEVEL: {
+    schema: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    default: 'info',
+    description: 'pino log level of every program (JSON lines on stdout).',
+  },
+  KAFKA_BROKERS: {
+    schema: Type.Array(HOST_PORT, { minItems: 1 }),
+    default: '127.0.0.1:19092',
+    description: 'Comma-separated Kafka bootstrap brokers (`host:port`). The default is the broker `make services-up` starts.',
+  },
+  KAFKA_TOPIC_PREFIX: {
+    schema: Type.String({ pattern: '^[A-Za-z0-9._-]*$', maxLength: 100 }),
+    default: '',
+    description: 'Prepended to every topic name (e.g. `staging.` gives `staging.prices.raw`), so several deployments can share a cluster.',
+  },
+  KAFKA_TOPIC_PARTITIONS: positiveInt('Partitions of the product-keyed topics (`prices.normalized`) created by `make topics`. `prices.raw` and `prices.dlq` keep one partition so that their records stay in arrival order.', 6),
+  KAFKA_TOPIC_REPLICATION_FACTOR: positiveInt('Replication factor of the topics created by `make topics`.', 1),
+  KAFKA_TOPIC_RETENTION_MS: {
+    schema: Type.Integer({ minimum: -1 }),
+    default: String(90 * 24 * 3600 * 1000),
+    description: 'Retention of the market-data topics in ms (default 90 days, so replays reach back a quarter); `-1` keeps records forever.',
+  },
+  KAFKA_COMPRESSION: {
+    schema: Type.Enum(['none', 'gzip']),
+    default: 'gzip',
+    description: 'Compression codec of the producer\'s record batches.',
+  },
+  COINBASE_FEED: {
+    schema: Type.Enum(['advanced-trade', 'exchange']),
+    default: 'advanced-trade',
+    description: 'Which Coinbase WebSocket protocol to speak: `advanced-trade` (market_trades, ticker, heartbeats) or `exchange` (matches, ticker, heartbeat).',
+  },
+  COINBASE_WS_URL: {
+    schema: Type.String({ pattern: '^$|^wss?://\\S+$' }),
+    default: '',
+    description: 'WebSocket endpoint. Empty means the feed\'s public endpoint: `wss://advanced-trade-ws.coinbase.com` or `wss://ws-feed.exchange.coinbase.com`.',
+  },
+  COINBASE_PRODUCT_IDS: {
+    schema: Type.Array(PRODUCT_ID, { minItems: 1, maxItems: 200, uniqueItems: true }),
+    default: 'BTC-USD,ETH-USD',
+    description: 'Comma-separated products to subscribe to.',
+  },
+  COINBASE_STALL_TIMEOUT_MS: positiveInt('Watchdog: a connection that delivers no frame for this long (heartbeats arrive every second) is treated as stalled and replaced.', 10_000, 1000),
+  COINBASE_SUBSCRIBE_TIMEOUT_MS: positiveInt('How long to wait for the `subscriptions` confirmation of every requested channel and product before reconnecting.', 5000, 100),
+  COINBASE_RECONNECT_BASE_MS: positiveInt('First reconnect delay cap; the cap doubles per failed attempt and each delay is drawn uniformly below it (full jitter).', 500),
+  COINBASE_RECONNECT_MAX_MS: positiveInt('Largest reconnect delay cap.', 30_000),
+  COINBASE_MAX_FRAME_BYTES: positiveInt('Frames larger than this are not parsed: they go to `prices.dlq` whole, with reason `oversized`.', 1_048_576, 1024),
+  PRODUCER_QUEUE_MAX_BYTES: positiveInt('Memory bound of the queue between the WebSocket and Kafka. When full, frames are dropped and counted, a gap marker is published and the feed resubscribes.', 64 * 1024 * 1024, 65_536),
+  PRODUCER_DEDUPE_WINDOW: positiveInt('Trade ids remembered per product to drop trades repeated across reconnects.', 10_000),
+  PRODUCER_SHUTDOWN_TIMEOUT_MS: positiveInt('On SIGTERM, how long to wait for queued records to reach Kafka before disconnecting.', 10_000),
+  METRICS_HOST: {
+    schema: Type.String({ minLength: 1 }),
+    default: '0.0.0.0',
+    description: 'Address the producer\'s `/metrics` endpoint listens on.',
+  },
+  METRICS_PORT: port('Port of the producer\'s `/metrics` endpoint (0 picks a free port).', 9464),
+  DATABASE_URL: {
+    schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
+    description: 'PostgreSQL/TimescaleDB connection URL. `make services-up` writes one to `.services.env`.',
+    secret: true,
+  },
+  PROMETHEUS_URL: {
+    schema: Type.String({ pattern: '^https?://\\S+$' }),
+    default: 'http://127.0.0.1:19090',
+    description: 'Prometheus HTTP API, read by the integration tests that prove metric queries.',
+  },
+} as const satisfies Record<string, EnvVarSpec>;
+
+export type EnvVarName = keyof typeof ENV_VARS;

@@ -1,0 +1,78 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { Static } from 'typebox';
+import { ConfigError, type ConfigProblem } from './ConfigError.js';
+import { ENV_VARS, type EnvVarName, type EnvVarSpec } from './envVars.js';
+
+/** The parsed, typed value of each named variable. */
+export type Config<K extends EnvVarName> = { readonly [P in K]: Static<(typeof ENV_VARS)[P]['schema']> };
+
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true });
+const validators = new Map<EnvVarName, ValidateFunction<{ value: unknown }>>();
+
+/** ajv coerces in place only below a parent object, so each value is validated as `{ value }`. */
+function validatorFor(name: EnvVarName): ValidateFunction<{ value: unknown }> {
+  let validate = validators.get(name);
+  if (validate === undefined) {
+    validate = ajv.compile<{ value: unknown }>({
+      type: 'object',
+      properties: { value: ENV_VARS[name].schema },
+      required: ['value'],
+    });
+    validators.set(name, validate);
+  }
+  return validate;
+}
+
+function specOf(name: EnvVarName): EnvVarSpec {
+  return ENV_VARS[name];
+}
+
+/** Lists are written comma-separated in the environment; blanks around items are ignored. */
+function toRawValue(spec: EnvVarSpec, text: string): unknown {
+  if ((spec.schema as { type?: unknown }).type !== 'array') return text;
+  return text.trim() === '' ? [] : text.split(',').map((item) => item.trim());
+}
+
+function describe(error: ErrorObject): string {
+  const index = /^\/value\/(\d+)/.exec(error.instancePath)?.[1];
+  const item = index === undefined ? '' : `item ${Number(index) + 1} `;
+  if (error.keyword === 'pattern') return `${item}has an invalid format`;
+  return `${item}${error.message ?? 'is invalid'}`;
+}
+
+function allowedValues(spec: EnvVarSpec): string {
+  const values = (spec.schema as { enum?: readonly unknown[] }).enum;
+  return values === undefined ? '' : ` (one of ${values.map(String).join(', ')})`;
+}
+
+/**
+ * Validates the named variables of `env` against their declared schemas and returns them typed, with
+ * defaults applied. Every invalid or missing variable is reported at once in one {@link ConfigError};
+ * values of secret variables never appear in the message.
+ */
+export function parseConfig<K extends EnvVarName>(
+  names: readonly K[],
+  env: Readonly<Record<string, string | undefined>>,
+): Config<K> {
+  const problems: ConfigProblem[] = [];
+  const config: Record<string, unknown> = {};
+  for (const name of names) {
+    const spec = specOf(name);
+    const text = env[name] ?? spec.default;
+    if (text === undefined) {
+      problems.push({ name, message: 'is required but not set' });
+      continue;
+    }
+    const holder = { value: toRawValue(spec, text) };
+    const validate = validatorFor(name);
+    if (validate(holder)) {
+      config[name] = holder.value;
+      continue;
+    }
+    const reasons = [...new Set((validate.errors ?? []).map(describe))].join('; ');
+    const shown = spec.secret === true ? '' : ` (got ${JSON.stringify(text)})`;
+    problems.push({ name, message: `${reasons}${allowedValues(spec)}${shown}` });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config as Config<K>;
+}

@@ -1,0 +1,212 @@
+import type { DeadLetter } from '../../wire/deadLetterRecord.js';
+import type { GapReason, MarketEvent, Source } from '../../wire/MarketEvent.js';
+import { WIRE_VERSION } from '../../wire/MarketEvent.js';
+import type { RawFrame } from '../../wire/rawFrameRecord.js';
+import { compareTradeIds } from '../coinbase/compareTradeIds.js';
+import type { ExtractedTrade, FeedProtocol, FrameContent } from './FeedProtocol.js';
+import type { FeedState } from './FeedState.js';
+import { SequenceTracker } from './SequenceTracker.js';
+
+/** Why the previous connection ended, when it matters to the data: the next connection reports a gap. */
+export interface StartGap {
+  readonly reason: Extract<GapReason, 'reconnect' | 'overflow'>;
+  /** Frames known to be lost (dropped on overflow); null when unknown. */
+  readonly missed: number | null;
+}
+
+/** Everything one frame produced; the edge turns it into Kafka records, metrics and logs. */
+export interface FrameOutcome {
+  /** Channel or message type of a valid frame, `invalid` otherwise: a bounded metric label. */
+  readonly channel: string;
+  readonly events: readonly MarketEvent[];
+  readonly deadLetter: DeadLetter | null;
+  /** Frames missed before this one on a consecutive sequence; 0 when none. */
+  readonly sequenceGap: number;
+  /** The frame repeated or predated one already seen, and was dropped. */
+  readonly duplicateFrame: boolean;
+  /** Trades dropped because the same (product, trade id) was already published. */
+  readonly duplicateTrades: number;
+  /** This frame's `subscriptions` confirmation completed the connection's subscriptions. */
+  readonly confirmedNow: boolean;
+  readonly error: { readonly message: string; readonly reason: string | null } | null;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function outcome(channel: string, fields: Partial<FrameOutcome> = {}): FrameOutcome {
+  return {
+    channel, events: [], deadLetter: null, sequenceGap: 0, duplicateFrame: false, duplicateTrades: 0,
+    confirmedNow: false, error: null, ...fields,
+  };
+}
+
+/** Trades grouped by product (first appearance), each group oldest first: Coinbase batches newest first. */
+function oldestFirst(trades: readonly ExtractedTrade[]): ExtractedTrade[] {
+  const byProduct = new Map<string, ExtractedTrade[]>();
+  for (const trade of trades) {
+    const group = byProduct.get(trade.productId);
+    if (group === undefined) byProduct.set(trade.productId, [trade]);
+    else group.push(trade);
+  }
+  return [...byProduct.values()].flatMap((group) => group.sort((a, b) => compareTradeIds(a.tradeId, b.tradeId)));
+}
+
+/**
+ * The integrity rules of one WebSocket connection, for any protocol: frame validation and dead letters,
+ * sequence gaps and repeats, subscription confirmation, trade ordering and de-duplication, gap markers.
+ * Pure and synchronous: frames in, outcomes out.
+ */
+export class FeedSession {
+  readonly #protocol: FeedProtocol;
+  readonly #productIds: readonly string[];
+  readonly #state: FeedState;
+  readonly #connectionId: string;
+  readonly #maxFrameBytes: number;
+  readonly #sequence = new SequenceTracker();
+  #pendingGap: { reason: GapReason; missed: number | null } | null;
+  #confirmed = false;
+  #missingSubscriptions: readonly string[];
+
+  constructor(options: {
+    protocol: FeedProtocol;
+    productIds: readonly string[];
+    state: FeedState;
+    connectionId: string;
+    maxFrameBytes: number;
+    startGap: StartGap | null;
+  }) {
+    this.#protocol = options.protocol;
+    this.#productIds = options.productIds;
+    this.#state = options.state;
+    this.#connectionId = options.connectionId;
+    this.#maxFrameBytes = options.maxFrameBytes;
+    this.#pendingGap = options.startGap;
+    this.#missingSubscriptions = Object.keys(options.protocol.requiredSubscriptions(options.productIds));
+  }
+
+  get confirmed(): boolean {
+    return this.#confirmed;
+  }
+
+  /** Channels or `channel:product` pairs the server has not confirmed yet. */
+  get missingSubscriptions(): readonly string[] {
+    return this.#missingSubscriptions;
+  }
+
+  handle(frame: RawFrame, isBinary: boolean): FrameOutcome {
+    if (frame.payload.length > this.#maxFrameBytes) {
+      return this.#invalid(frame, 'oversized', `${frame.payload.length} bytes exceeds the ${this.#maxFrameBytes}-byte limit`);
+    }
+    if (isBinary) return this.#invalid(frame, 'binary', 'binary frame');
+    let json: unknown;
+    try {
+      json = JSON.parse(utf8.decode(frame.payload));
+    } catch (error) {
+      return this.#invalid(frame, 'unparseable', error instanceof Error ? error.message.slice(0, 200) : 'not JSON');
+    }
+    const parsed = this.#protocol.parse(json);
+    if (!parsed.ok) return this.#invalid(frame, parsed.reason, parsed.detail);
+    const content = parsed.content;
+
+    let sequenceGap = 0;
+    if (content.sequence !== null) {
+      const verdict = this.#sequence.check(content.sequence);
+      if (verdict.kind === 'duplicate') return outcome(content.channel, { duplicateFrame: true });
+      if (verdict.kind === 'gap') {
+        sequenceGap = verdict.missed;
+        this.#pendingGap = { reason: 'sequence', missed: verdict.missed };
+      }
+    }
+
+    const confirmedNow = content.subscriptions !== null && this.#confirm(content.subscriptions);
+    const events: MarketEvent[] = [];
+    if (this.#pendingGap !== null && content.exchangeTimeUs !== null) {
+      for (const productId of this.#productIds) {
+        events.push(this.#gap(productId, this.#pendingGap.reason, this.#pendingGap.missed, content.exchangeTimeUs, frame));
+      }
+      this.#pendingGap = null;
+    }
+    const duplicateTrades = this.#trades(content, frame, events);
+    this.#quotesAndHeartbeats(content, frame, events);
+    for (const event of events) this.#state.noteEventTime(event.productId, event.exchangeTimeUs);
+    return outcome(content.channel, { events, sequenceGap, duplicateTrades, confirmedNow, error: content.error });
+  }
+
+  #trades(content: FrameContent, frame: RawFrame, events: MarketEvent[]): number {
+    let duplicates = 0;
+    for (const trade of oldestFirst(content.trades)) {
+      if (!this.#state.dedupe.admit(trade.productId, trade.tradeId)) {
+        duplicates += 1;
+        continue;
+      }
+      if (this.#protocol.contiguousTradeIds) {
+        const skipped = this.#state.noteTradeId(trade.productId, Number(trade.tradeId));
+        if (skipped > 0) events.push(this.#gap(trade.productId, 'trade_id', skipped, trade.exchangeTimeUs, frame));
+      }
+      events.push({
+        type: 'trade', v: WIRE_VERSION, source: this.#source, productId: trade.productId,
+        exchangeTimeUs: trade.exchangeTimeUs, receivedAtUs: frame.receivedAtUs, tradeId: trade.tradeId,
+        price: trade.price, size: trade.size, side: trade.takerSide, snapshot: trade.snapshot,
+      });
+      // The gap marker of a later trade must start at this one.
+      this.#state.noteEventTime(trade.productId, trade.exchangeTimeUs);
+    }
+    return duplicates;
+  }
+
+  #quotesAndHeartbeats(content: FrameContent, frame: RawFrame, events: MarketEvent[]): void {
+    for (const quote of content.quotes) {
+      events.push({
+        type: 'quote', v: WIRE_VERSION, source: this.#source, productId: quote.productId,
+        exchangeTimeUs: quote.exchangeTimeUs, receivedAtUs: frame.receivedAtUs, price: quote.price,
+        bidPrice: quote.bidPrice, bidSize: quote.bidSize, askPrice: quote.askPrice, askSize: quote.askSize,
+      });
+    }
+    if (content.heartbeat !== null) {
+      const products = content.heartbeat.productIds === 'subscribed' ? this.#productIds : content.heartbeat.productIds;
+      for (const productId of products) {
+        events.push({
+          type: 'heartbeat', v: WIRE_VERSION, source: this.#source, productId,
+          exchangeTimeUs: content.heartbeat.exchangeTimeUs, receivedAtUs: frame.receivedAtUs,
+        });
+      }
+    }
+  }
+
+  #confirm(subscriptions: Readonly<Record<string, readonly string[]>>): boolean {
+    if (this.#confirmed) return false;
+    const required = this.#protocol.requiredSubscriptions(this.#productIds);
+    const missing: string[] = [];
+    for (const [channel, products] of Object.entries(required)) {
+      const granted = subscriptions[channel];
+      if (granted === undefined) {
+        missing.push(channel);
+        continue;
+      }
+      for (const productId of products) if (!granted.includes(productId)) missing.push(`${channel}:${productId}`);
+    }
+    this.#missingSubscriptions = missing;
+    this.#confirmed = missing.length === 0;
+    return this.#confirmed;
+  }
+
+  #gap(productId: string, reason: GapReason, missed: number | null, exchangeTimeUs: number, frame: RawFrame): MarketEvent {
+    return {
+      type: 'gap', v: WIRE_VERSION, source: this.#source, productId, exchangeTimeUs,
+      receivedAtUs: frame.receivedAtUs, reason, missed, fromExchangeTimeUs: this.#state.lastEventTimeUs(productId),
+    };
+  }
+
+  #invalid(frame: RawFrame, reason: DeadLetter['reason'], detail: string): FrameOutcome {
+    return outcome('invalid', {
+      deadLetter: {
+        reason, detail, origin: this.#source, connectionId: this.#connectionId,
+        receivedAtUs: frame.receivedAtUs, payload: frame.payload,
+      },
+    });
+  }
+
+  get #source(): Source {
+    return this.#protocol.source;
+  }
+}

@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# Local services without Docker: Apache Kafka (KRaft, from Maven Central jars), PostgreSQL and Prometheus
+# (Debian packages), each on loopback on a non-default port, each started idempotently and stopped by the
+# pid file it wrote. Connection settings go to .services.env.
+#
+#   services/services.sh up | down | status
+#   services/services.sh kafka-up   --dir DIR --port PORT   (an extra broker, used by tests that restart Kafka)
+#   services/services.sh kafka-down --dir DIR
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+STATE="$ROOT/.services"
+ENV_FILE="$ROOT/.services.env"
+
+KAFKA_VERSION=3.9.1
+KAFKA_LIB="$STATE/cache/kafka-$KAFKA_VERSION/lib"
+KAFKA_PORT=19092
+PG_PORT=15432
+PROM_PORT=19090
+PG_DB=strategy_engine
+PG_OWNER=strategy_engine
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+# --- prerequisites -----------------------------------------------------------------------------------------
+
+pg_bindir() {
+  local dir
+  for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    [ -x "$dir/initdb" ] && { echo "$dir"; return; }
+  done
+  command -v initdb >/dev/null 2>&1 && dirname "$(command -v initdb)"
+}
+
+# Debian packages the services need, each named with the command that proves it is installed.
+missing_packages() {
+  local missing=()
+  command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
+  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  [ -n "$(pg_bindir)" ] || missing+=(postgresql)
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  echo "${missing[@]:-}"
+}
+
+ensure_prerequisites() {
+  local missing
+  missing="$(missing_packages)"
+  [ -z "$missing" ] && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian packages: $missing"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null ||
+      { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null; }
+  else
+    die "missing packages: $missing. Install them with: sudo apt-get install -y --no-install-recommends $missing"
+  fi
+}
+
+# --- process helpers ---------------------------------------------------------------------------------------
+
+# True when the pid file names a live process whose command line contains $2 (guards against pid reuse).
+pid_alive() {
+  local pidfile="$1" marker="$2" pid
+  [ -f "$pidfile" ] || return 1
+  pid="$(cat "$pidfile")"
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$marker"
+}
+
+# Starts "$@" detached in its own session, writing its pid (the exec'd program's) to $1's pid file.
+spawn() {
+  local pidfile="$1" logfile="$2"
+  shift 2
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
+  for _ in $(seq 1 50); do [ -s "$pidfile" ] && return; sleep 0.1; done
+  die "could not start $1"
+}
+
+stop_pid() {
+  local pidfile="$1" marker="$2" name="$3" pid
+  if pid_alive "$pidfile" "$marker"; then
+    pid="$(cat "$pidfile")"
+    kill -TERM "$pid"
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "$name did not stop within 30 s; killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+    log "$name stopped"
+  fi
+  rm -f "$pidfile"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# --- Kafka -------------------------------------------------------------------------------------------------
+
+fetch_kafka_jars() {
+  [ -f "$KAFKA_LIB/.complete" ] && return
+  log "fetching Kafka $KAFKA_VERSION jars from Maven Central"
+  mkdir -p "$KAFKA_LIB"
+  mvn -B -q -f "$ROOT/services/kafka/pom.xml" \
+    org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB" >&2
+  touch "$KAFKA_LIB/.complete"
+}
+
+kafka_up() {
+  local dir="$1" port="$2" controller_port=$(($2 + 1))
+  local pidfile="$dir/kafka.pid" logfile="$dir/kafka.log"
+  if pid_alive "$pidfile" kafka.Kafka; then log "Kafka already running on 127.0.0.1:$port"; return; fi
+  port_free "$port" || die "port $port is in use by another program; stop it or run 'make services-down'"
+  fetch_kafka_jars
+  mkdir -p "$dir/data"
+  cat >"$dir/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+EOF
+  local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dlog4j.configuration=file:$ROOT/services/kafka/log4j.properties" -cp "$KAFKA_LIB/*")
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id="$(java "${java_opts[@]}" kafka.tools.StorageTool random-uuid)"
+    java "${java_opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >/dev/null
+  fi
+  : >"$logfile"
+  spawn "$pidfile" "$logfile" java "${java_opts[@]}" kafka.Kafka "$dir/server.properties"
+  for _ in $(seq 1 900); do
+    grep -q 'Kafka Server started' "$logfile" && { log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$port"; return; }
+    pid_alive "$pidfile" kafka.Kafka || break
+    sleep 0.1
+  done
+  tail -n 30 "$logfile" >&2
+  die "Kafka did not start (log: $logfile)"
+}
+
+kafka_down() { stop_pid "$1/kafka.pid" kafka.Kafka Kafka; }
+
+# --- PostgreSQL --------------------------------------------------------------------------------------------
+
+# The cluster runs as the invoking user, or as 'postgres' when invoked as root (PostgreSQL refuses root).
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_up() {
+  local bin dir="$STATE/postgres" data="$STATE/postgres/data" run="$STATE/postgres/run"
+  bin="$(pg_bindir)"
+  if [ -f "$data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+    return
+  fi
+  mkdir -p "$dir" "$run"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir"; chmod o+x "$STATE"; fi
+  chmod 700 "$run"
+  if [ ! -f "$data/PG_VERSION" ]; then
+    port_free "$PG_PORT" || die "port $PG_PORT is in use by another program"
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+      --encoding=UTF8 --locale=C >/dev/null
+    cat >>"$data/postgresql.conf" <<EOF
+# written by services/services.sh
+port = $PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$run'
+EOF
+    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/password.tmp"
+    mv "$dir/password.tmp" "$dir/owner-password"
+    chmod 600 "$dir/owner-password"
+  fi
+  as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
+    { tail -n 30 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
+  local password
+  password="$(cat "$dir/owner-password")"
+  as_pg "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<EOF
+SELECT 'CREATE ROLE $PG_OWNER LOGIN'
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_OWNER') \gexec
+ALTER ROLE $PG_OWNER WITH LOGIN CREATEROLE PASSWORD '$password';
+SELECT 'CREATE DATABASE $PG_DB OWNER $PG_OWNER'
+WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB') \gexec
+EOF
+  log "PostgreSQL ready on 127.0.0.1:$PG_PORT (database $PG_DB)"
+}
+
+pg_down() {
+  local bin data="$STATE/postgres/data"
+  bin="$(pg_bindir)"
+  [ -n "$bin" ] && [ -f "$data/postmaster.pid" ] || return 0
+  as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+}
+
+# --- Prometheus --------------------------------------------------------------------------------------------
+
+prom_up() {
+  local dir="$STATE/prometheus" pidfile="$STATE/prometheus/prometheus.pid"
+  if pid_alive "$pidfile" prometheus; then log "Prometheus already running on 127.0.0.1:$PROM_PORT"; return; fi
+  port_free "$PROM_PORT" || die "port $PROM_PORT is in use by another program"
+  mkdir -p "$dir/data" "$dir/targets"
+  cat >"$dir/prometheus.yml" <<EOF
+# written by services/services.sh
+global:
+  scrape_interval: 5s
+  evaluation_interval: 5s
+scrape_configs:
+  - job_name: producer
+    static_configs: [{ targets: ['127.0.0.1:9464'] }]
+  - job_name: engine
+    static_configs: [{ targets: ['127.0.0.1:9465'] }]
+  # Integration tests register the processes they start here (one JSON file each).
+  - job_name: tests
+    scrape_interval: 1s
+    file_sd_configs: [{ files: ['$dir/targets/*.json'], refresh_interval: 1s }]
+EOF
+  spawn "$pidfile" "$dir/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
+    --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && { log "Prometheus ready on 127.0.0.1:$PROM_PORT"; return; }
+    pid_alive "$pidfile" prometheus || break
+    sleep 0.1
+  done
+  tail -n 30 "$dir/prometheus.log" >&2
+  die "Prometheus did not start (log: $dir/prometheus.log)"
+}
+
+prom_down() { stop_pid "$STATE/prometheus/prometheus.pid" prometheus Prometheus; }
+
+# --- commands ----------------------------------------------------------------------------------------------
+
+write_env_file() {
+  local password
+  password="$(cat "$STATE/postgres/owner-password")"
+  umask 077
+  cat >"$ENV_FILE.tmp" <<EOF
+# Written by 'make services-up' (services/services.sh): how to reach the local services.
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+DATABASE_URL=postgres://$PG_OWNER:$password@127.0.0.1:$PG_PORT/$PG_DB
+PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
+EOF
+  mv "$ENV_FILE.tmp" "$ENV_FILE"
+}
+
+status() {
+  local ok=0 bin
+  bin="$(pg_bindir)"
+  if pid_alive "$STATE/kafka/kafka.pid" kafka.Kafka; then echo "kafka: running (127.0.0.1:$KAFKA_PORT)"; else echo "kafka: stopped"; ok=1; fi
+  if [ -n "$bin" ] && [ -f "$STATE/postgres/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$STATE/postgres/data" status >/dev/null 2>&1; then
+    echo "postgres: running (127.0.0.1:$PG_PORT)"
+  else echo "postgres: stopped"; ok=1; fi
+  if pid_alive "$STATE/prometheus/prometheus.pid" prometheus; then echo "prometheus: running (127.0.0.1:$PROM_PORT)"; else echo "prometheus: stopped"; ok=1; fi
+  return $ok
+}
+
+arg() { # arg NAME default "$@": value of --NAME in the remaining arguments
+  local name="$1" value="$2"
+  shift 2
+  while [ $# -gt 0 ]; do
+    [ "$1" = "--$name" ] && { value="$2"; shift; }
+    shift
+  done
+  echo "$value"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+  up)
+    ensure_prerequisites
+    mkdir -p "$STATE"
+    kafka_up "$STATE/kafka" "$KAFKA_PORT"
+    pg_up
+    prom_up
+    write_env_file
+    log "connection settings written to .services.env"
+    ;;
+  down)
+    prom_down
+    pg_down
+    kafka_down "$STATE/kafka"
+    ;;
+  status) status ;;
+  kafka-up)
+    dir="$(arg dir "" "$@")"
+    [ -n "$dir" ] || die "kafka-up needs --dir DIR"
+    ensure_prerequisites
+    kafka_up "$dir" "$(arg port 29092 "$@")"
+    ;;
+  kafka-down)
+    dir="$(arg dir "" "$@")"
+    [ -n "$dir" ] || die "kafka-down needs --dir DIR"
+    kafka_down "$dir"
+    ;;
+  *)
+    echo "usage: $0 up | down | status | kafka-up --dir DIR --port PORT | kafka-down --dir DIR" >&2
+    exit 2
+    ;;
+esac

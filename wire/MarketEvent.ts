@@ -1,0 +1,87 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * Normalized market events: the only shape that crosses from the producer to the engine.
+ * Field semantics are documented in producer/coinbase/MAPPING.md.
+ *
+ * Conventions: decimals stay the exchange's decimal strings (lossless; the engine converts once);
+ * times are integer microseconds since the Unix epoch (`…Us`), the exchanges' own precision;
+ * `exchangeTimeUs` is event time, `receivedAtUs` is this producer's wall clock at receipt.
+ */
+export const WIRE_VERSION = 1;
+
+export const SOURCES = ['coinbase-advanced-trade', 'coinbase-exchange'] as const;
+export type Source = (typeof SOURCES)[number];
+
+const Decimal = Type.String({ pattern: '^[0-9]{1,20}(\\.[0-9]{1,20})?$' });
+/** A decimal string greater than zero. */
+const PositiveDecimal = Type.String({ pattern: '^(?=.*[1-9])[0-9]{1,20}(\\.[0-9]{1,20})?$' });
+const TimeUs = Type.Integer({ minimum: 0 });
+const ProductId = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
+
+const base = {
+  v: Type.Literal(WIRE_VERSION),
+  source: Type.Enum(SOURCES),
+  productId: ProductId,
+  exchangeTimeUs: TimeUs,
+  receivedAtUs: TimeUs,
+};
+
+export const TradeEventSchema = Type.Object({
+  type: Type.Literal('trade'),
+  ...base,
+  tradeId: Type.String({ pattern: '^[0-9]{1,20}$' }),
+  price: PositiveDecimal,
+  size: PositiveDecimal,
+  /** The taker's (aggressor's) side; Coinbase reports the maker's side, which the mappers invert. */
+  side: Type.Enum(['buy', 'sell']),
+  /** True for trades replayed in a subscription snapshot (they happened before the subscription). */
+  snapshot: Type.Boolean(),
+}, { additionalProperties: false });
+
+export const QuoteEventSchema = Type.Object({
+  type: Type.Literal('quote'),
+  ...base,
+  /** Last trade price. */
+  price: PositiveDecimal,
+  bidPrice: Type.Union([Decimal, Type.Null()]),
+  bidSize: Type.Union([Decimal, Type.Null()]),
+  askPrice: Type.Union([Decimal, Type.Null()]),
+  askSize: Type.Union([Decimal, Type.Null()]),
+}, { additionalProperties: false });
+
+export const GAP_REASONS = ['sequence', 'reconnect', 'overflow', 'trade_id'] as const;
+export type GapReason = (typeof GAP_REASONS)[number];
+
+/**
+ * Data for this product may be missing between `fromExchangeTimeUs` (the last event time seen before the
+ * gap, null when none was seen) and `exchangeTimeUs` (the first event time after it).
+ */
+export const GapEventSchema = Type.Object({
+  type: Type.Literal('gap'),
+  ...base,
+  reason: Type.Enum(GAP_REASONS),
+  /** Frames (`sequence`, `overflow`) or trades (`trade_id`) known to be missing; null when unknown. */
+  missed: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()]),
+  fromExchangeTimeUs: Type.Union([TimeUs, Type.Null()]),
+}, { additionalProperties: false });
+
+/** The exchange clock has reached `exchangeTimeUs` for this product: lets event time advance in a quiet market. */
+export const HeartbeatEventSchema = Type.Object({
+  type: Type.Literal('heartbeat'),
+  ...base,
+}, { additionalProperties: false });
+
+export type TradeEvent = Static<typeof TradeEventSchema>;
+export type QuoteEvent = Static<typeof QuoteEventSchema>;
+export type GapEvent = Static<typeof GapEventSchema>;
+export type HeartbeatEvent = Static<typeof HeartbeatEventSchema>;
+export type MarketEvent = TradeEvent | QuoteEvent | GapEvent | HeartbeatEvent;
+export type MarketEventType = MarketEvent['type'];
+
+export const MARKET_EVENT_SCHEMAS = {
+  trade: TradeEventSchema,
+  quote: QuoteEventSchema,
+  gap: GapEventSchema,
+  heartbeat: HeartbeatEventSchema,
+} as const;
