@@ -1,4 +1,4 @@
-import Type, { type TSchema } from 'typebox';
+import Type, { type TInteger, type TSchema } from 'typebox';
 
 /**
  * One environment variable: its JSON schema (validated with ajv at start-up), its default, what it means,
@@ -14,10 +14,10 @@ export interface EnvVarSpec<S extends TSchema = TSchema> {
   readonly secret?: boolean;
 }
 
-const port = (description: string, defaultPort: number): EnvVarSpec =>
+const port = (description: string, defaultPort: number): EnvVarSpec<TInteger> =>
   ({ schema: Type.Integer({ minimum: 0, maximum: 65535 }), default: String(defaultPort), description });
 
-const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec =>
+const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec<TInteger> =>
   ({ schema: Type.Integer({ minimum }), default: String(defaultValue), description });
 
 const PRODUCT_ID = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });

@@ -88,6 +88,13 @@ export class FeedSession {
     return this.#confirmed;
   }
 
+  /** A gap this connection has not been able to report yet (no frame with an exchange time arrived). */
+  get pendingGap(): StartGap | null {
+    const gap = this.#pendingGap;
+    if (gap === null || gap.reason === 'sequence' || gap.reason === 'trade_id') return null;
+    return { reason: gap.reason, missed: gap.missed };
+  }
+
   /** Channels or `channel:product` pairs the server has not confirmed yet. */
   get missingSubscriptions(): readonly string[] {
     return this.#missingSubscriptions;

@@ -1,0 +1,29 @@
+import { ConfigError, type ConfigProblem } from './ConfigError.js';
+import { parseConfig, type Config } from './parseConfig.js';
+import { PROGRAM_ENV, type ProgramName } from './programs.js';
+import { unknownVariables } from './unknownVariables.js';
+
+export type ProgramConfig<P extends ProgramName> = Config<(typeof PROGRAM_ENV)[P][number]>;
+
+/**
+ * A program's configuration from `env`, or, when any variable is bad (invalid, missing, or an undeclared
+ * name with the project's prefix), a {@link ConfigError} listing every one of them.
+ */
+export function loadProgramConfig<P extends ProgramName>(
+  program: P,
+  env: Readonly<Record<string, string | undefined>>,
+): ProgramConfig<P> {
+  const problems: ConfigProblem[] = [];
+  let config: ProgramConfig<P> | undefined;
+  try {
+    config = parseConfig(PROGRAM_ENV[program], env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  for (const { name, suggestion } of unknownVariables(env)) {
+    problems.push({ name, message: `is not a variable of this project${suggestion === null ? '' : ` (did you mean ${suggestion}?)`}` });
+  }
+  if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
+  return config;
+}

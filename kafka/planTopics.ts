@@ -1,0 +1,36 @@
+import type { TopicNames, TopicRole } from '../wire/topics.js';
+
+export interface TopicPlan {
+  readonly role: TopicRole;
+  readonly name: string;
+  readonly numPartitions: number;
+  readonly replicationFactor: number;
+  readonly configEntries: readonly { readonly name: string; readonly value: string }[];
+}
+
+export interface TopicSettings {
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly retentionMs: number;
+  /** Frames up to 4 × this size reach Kafka (larger ones are refused by the WebSocket transport). */
+  readonly maxFrameBytes: number;
+}
+
+/**
+ * The topics and their settings. `prices.raw` and `prices.dlq` keep one partition, so their records stay in
+ * arrival order, and accept records as large as the largest frame the producer keeps; `prices.normalized`
+ * is keyed by product over `partitions` partitions.
+ */
+export function planTopics(names: TopicNames, settings: TopicSettings): TopicPlan[] {
+  const minInsyncReplicas = String(settings.replicationFactor >= 3 ? 2 : 1);
+  const common = [
+    { name: 'retention.ms', value: String(settings.retentionMs) },
+    { name: 'min.insync.replicas', value: minInsyncReplicas },
+  ];
+  const largeRecords = { name: 'max.message.bytes', value: String(4 * settings.maxFrameBytes + 65_536) };
+  return [
+    { role: 'raw', name: names.raw, numPartitions: 1, replicationFactor: settings.replicationFactor, configEntries: [...common, largeRecords] },
+    { role: 'normalized', name: names.normalized, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, configEntries: common },
+    { role: 'deadLetter', name: names.deadLetter, numPartitions: 1, replicationFactor: settings.replicationFactor, configEntries: [...common, largeRecords] },
+  ];
+}

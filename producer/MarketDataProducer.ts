@@ -1,0 +1,163 @@
+import type { CompressionTypes, Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { LogThrottle } from '../logging/LogThrottle.js';
+import { createProducerMetrics, type ProducerMetrics } from '../metrics/producerMetrics.js';
+import { deadLetterRecord } from '../wire/deadLetterRecord.js';
+import { marketEventRecord } from '../wire/marketEventRecord.js';
+import { rawFrameRecord, type RawFrame } from '../wire/rawFrameRecord.js';
+import { topicNames } from '../wire/topics.js';
+import { FeedConnection } from './connection/FeedConnection.js';
+import type { FeedProtocol } from './feed/FeedProtocol.js';
+import type { FrameOutcome } from './feed/FeedSession.js';
+import { FeedState } from './feed/FeedState.js';
+import { BoundedQueue } from './publish/BoundedQueue.js';
+import { KafkaPublisher } from './publish/KafkaPublisher.js';
+import { queuedFrameBytes, type QueuedFrame } from './publish/QueuedFrame.js';
+
+export interface MarketDataProducerOptions {
+  readonly protocol: FeedProtocol;
+  readonly url: string;
+  readonly productIds: readonly string[];
+  readonly kafka: Kafka;
+  readonly topicPrefix: string;
+  readonly compression: CompressionTypes;
+  readonly maxFrameBytes: number;
+  readonly stallTimeoutMs: number;
+  readonly subscribeTimeoutMs: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectMaxMs: number;
+  readonly queueMaxBytes: number;
+  readonly dedupeWindow: number;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** Wall clock in µs: stamps each frame's receipt time. */
+  readonly nowUs: () => number;
+}
+
+/**
+ * Coinbase → Kafka. Every frame goes to `prices.raw` as received; its valid events to `prices.normalized`;
+ * invalid frames to `prices.dlq` with the reason. The WebSocket handler never waits on Kafka: frames pass
+ * through a queue bounded in bytes, and when it is full the frame is dropped and counted, the connection is
+ * replaced once the queue has drained to half, and the next connection publishes an `overflow` gap marker
+ * (its subscription snapshot resynchronises the stream; repeated trades are de-duplicated).
+ */
+export class MarketDataProducer {
+  readonly metrics: ProducerMetrics;
+  readonly #o: MarketDataProducerOptions;
+  readonly #queue: BoundedQueue<QueuedFrame>;
+  readonly #kafkaProducer: Producer;
+  readonly #publisher: KafkaPublisher;
+  readonly #connection: FeedConnection;
+  readonly #throttle = new LogThrottle(5000);
+  #lastFrameAtUs: number | null = null;
+  #overflowing = false;
+
+  constructor(options: MarketDataProducerOptions) {
+    this.#o = options;
+    this.#queue = new BoundedQueue(options.queueMaxBytes);
+    this.metrics = createProducerMetrics(options.registry, {
+      lastFrameAgeSeconds: () => (this.#lastFrameAtUs === null ? null : Math.max(0, options.nowUs() - this.#lastFrameAtUs) / 1e6),
+      queueFrames: () => this.#queue.length,
+      queueBytes: () => this.#queue.bytes,
+    });
+    this.#kafkaProducer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    this.#publisher = new KafkaPublisher({
+      producer: this.#kafkaProducer, topics: topicNames(options.topicPrefix), compression: options.compression,
+      queue: this.#queue, metrics: this.metrics, logger: options.logger, nowUs: options.nowUs,
+    });
+    this.#connection = new FeedConnection({
+      url: options.url, protocol: options.protocol, productIds: options.productIds,
+      state: new FeedState(options.dedupeWindow), maxFrameBytes: options.maxFrameBytes,
+      stallTimeoutMs: options.stallTimeoutMs, subscribeTimeoutMs: options.subscribeTimeoutMs,
+      backoff: { baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs },
+      nowUs: options.nowUs, logger: options.logger, metrics: this.metrics,
+      onFrame: (frame, outcome) => { this.#onFrame(frame, outcome); },
+      onRefusedFrame: (connectionId, detail) => { this.#onRefusedFrame(connectionId, detail); },
+      beforeConnect: () => this.#queue.whenBelow(0.5),
+    });
+  }
+
+  /** Connects to Kafka, then starts the feed. */
+  async start(): Promise<void> {
+    await this.#kafkaProducer.connect();
+    this.#publisher.start();
+    this.#connection.start();
+  }
+
+  /** Stops intake, flushes what is queued (up to `flushTimeoutMs`), and disconnects from Kafka. */
+  async stop(flushTimeoutMs: number): Promise<void> {
+    await this.#connection.stop();
+    const left = await this.#publisher.flush(flushTimeoutMs);
+    if (left > 0) this.#o.logger.error({ frames: left }, 'shutdown timeout: frames not delivered to Kafka');
+    await this.#publisher.stop();
+    await this.#kafkaProducer.disconnect();
+  }
+
+  #onFrame(frame: RawFrame, outcome: FrameOutcome): void {
+    const metrics = this.metrics;
+    const logger = this.#o.logger;
+    this.#lastFrameAtUs = frame.receivedAtUs;
+    metrics.framesReceived.inc({ channel: outcome.channel });
+    const letter = outcome.deadLetter;
+    if (letter !== null) {
+      metrics.invalidFrames.inc({ reason: letter.reason });
+      this.#throttle.run(`invalid:${letter.reason}`, (suppressed) => {
+        logger.warn({ reason: letter.reason, detail: letter.detail, bytes: letter.payload.length, suppressed }, 'invalid frame sent to the dead-letter topic');
+      });
+    }
+    if (outcome.sequenceGap > 0) {
+      metrics.sequenceGaps.inc();
+      metrics.sequenceMissedFrames.inc(outcome.sequenceGap);
+      logger.warn({ missed: outcome.sequenceGap, connectionId: frame.connectionId }, 'sequence gap: frames lost; gap markers published');
+    }
+    if (outcome.duplicateFrame) metrics.duplicateFrames.inc();
+    if (outcome.duplicateTrades > 0) metrics.duplicateTrades.inc(outcome.duplicateTrades);
+    if (outcome.error !== null) {
+      metrics.errorFrames.inc();
+      logger.error({ ...outcome.error, connectionId: frame.connectionId }, 'Coinbase sent an error');
+    }
+    for (const event of outcome.events) {
+      if (event.type === 'trade') metrics.exchangeToReceipt.observe(Math.max(0, event.receivedAtUs - event.exchangeTimeUs) / 1e6);
+    }
+
+    const queued: QueuedFrame = {
+      receivedAtUs: frame.receivedAtUs,
+      records: [
+        { topic: 'raw', record: rawFrameRecord(frame) },
+        ...(letter === null ? [] : [{ topic: 'deadLetter' as const, record: deadLetterRecord(letter) }]),
+        ...outcome.events.map((event) => ({ topic: 'normalized' as const, record: marketEventRecord(event) })),
+      ],
+      events: outcome.events,
+    };
+    if (this.#queue.offer(queued, queuedFrameBytes(queued))) {
+      this.#overflowing = false;
+      return;
+    }
+    metrics.queueOverflowFrames.inc();
+    if (!this.#overflowing) {
+      this.#overflowing = true;
+      logger.error({ queueBytes: this.#queue.bytes, maxBytes: this.#queue.maxBytes }, 'queue to Kafka is full: dropping frames and resubscribing once it drains');
+    }
+    this.#connection.dropped();
+  }
+
+  #onRefusedFrame(connectionId: string, detail: string): void {
+    this.metrics.invalidFrames.inc({ reason: 'oversized' });
+    this.#o.logger.error({ connectionId, detail }, 'frame refused by the WebSocket transport; connection replaced');
+    const receivedAtUs = this.#o.nowUs();
+    const letter = deadLetterRecord({
+      reason: 'oversized', detail: `${detail}; payload not kept`, origin: this.#o.protocol.source, connectionId,
+      receivedAtUs, payload: Buffer.alloc(0),
+    });
+    const queued: QueuedFrame = { receivedAtUs, records: [{ topic: 'deadLetter', record: letter }], events: [] };
+    this.#queue.offer(queued, queuedFrameBytes(queued));
+  }
+}

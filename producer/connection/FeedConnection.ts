@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { ProducerMetrics } from '../../metrics/producerMetrics.js';
+import type { RawFrame } from '../../wire/rawFrameRecord.js';
+import type { FeedProtocol } from '../feed/FeedProtocol.js';
+import { FeedSession, type FrameOutcome, type StartGap } from '../feed/FeedSession.js';
+import type { FeedState } from '../feed/FeedState.js';
+import { backoffDelayMs, type BackoffPolicy } from './backoffDelayMs.js';
+
+/** Why a connection ended: the label of `producer_ws_reconnects_total`. */
+export type DisconnectReason = 'closed' | 'error' | 'stall' | 'subscribe_timeout' | 'subscribe_error' | 'overflow' | 'oversized';
+
+export interface FeedConnectionOptions {
+  readonly url: string;
+  readonly protocol: FeedProtocol;
+  readonly productIds: readonly string[];
+  readonly state: FeedState;
+  readonly maxFrameBytes: number;
+  readonly stallTimeoutMs: number;
+  readonly subscribeTimeoutMs: number;
+  readonly backoff: BackoffPolicy;
+  readonly nowUs: () => number;
+  readonly logger: Logger;
+  readonly metrics: ProducerMetrics;
+  /** Every frame received, with what the session made of it. Must not block. */
+  readonly onFrame: (frame: RawFrame, outcome: FrameOutcome) => void;
+  /** A frame the transport refused (larger than 4 × maxFrameBytes): its bytes are gone, only the fact remains. */
+  readonly onRefusedFrame: (connectionId: string, detail: string) => void;
+  /** Awaited before every connection attempt: the producer waits here for room in its queue. */
+  readonly beforeConnect: () => Promise<void>;
+}
+
+/** Merges what the last connection left unreported with why it ended. */
+function nextStartGap(pending: StartGap | null, reason: DisconnectReason, dropped: number): StartGap {
+  if (reason !== 'overflow' && pending?.reason !== 'overflow') return { reason: 'reconnect', missed: null };
+  const missed = (pending?.reason === 'overflow' ? pending.missed ?? 0 : 0) + dropped;
+  return { reason: 'overflow', missed: missed > 0 ? missed : null };
+}
+
+/**
+ * The WebSocket edge of the producer: connects, subscribes within Coinbase's 5-second deadline, confirms the
+ * subscriptions, replaces connections that go silent (watchdog) or end, with jittered exponential backoff and
+ * a full resubscribe, and hands every frame to a fresh {@link FeedSession} per connection.
+ */
+export class FeedConnection {
+  readonly #o: FeedConnectionOptions;
+  #running: Promise<void> | null = null;
+  #stopping = false;
+  #wake: (() => void) | null = null;
+  #socket: WebSocket | null = null;
+  #end: ((reason: DisconnectReason) => void) | null = null;
+  #dropped = 0;
+
+  constructor(options: FeedConnectionOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#running ??= this.#run();
+  }
+
+  /**
+   * The producer could not keep a frame (its queue is full): count it and replace the connection, so that
+   * intake stops until there is room and the next subscription's snapshot resynchronises the stream.
+   */
+  dropped(): void {
+    this.#dropped += 1;
+    this.#end?.('overflow');
+  }
+
+  /** Stops intake: closes the socket and makes no further attempts. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    this.#wake?.();
+    const socket = this.#socket;
+    if (socket !== null && socket.readyState !== WebSocket.CLOSED) {
+      socket.close(1000, 'shutting down');
+      const forced = setTimeout(() => { socket.terminate(); }, 2000);
+      forced.unref();
+    }
+    await this.#running;
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    let startGap: StartGap | null = null;
+    let lastReason: DisconnectReason | null = null;
+    while (!this.#isStopping()) {
+      if (lastReason !== null) {
+        this.#o.metrics.reconnects.inc({ reason: lastReason });
+        const delayMs = backoffDelayMs(attempt, this.#o.backoff);
+        attempt += 1;
+        this.#o.logger.info({ reason: lastReason, attempt, delayMs }, 'reconnecting to Coinbase');
+        await this.#wait(sleep(delayMs));
+      }
+      await this.#wait(this.#o.beforeConnect());
+      if (this.#isStopping()) break;
+      const result = await this.#connectOnce(startGap);
+      if (result.confirmed) attempt = 0;
+      lastReason = result.reason;
+      startGap = nextStartGap(result.pendingGap, result.reason, this.#dropped);
+      this.#dropped = 0;
+    }
+  }
+
+  /** A call, not a field read: the flag changes across awaits, which narrowing cannot see. */
+  #isStopping(): boolean {
+    return this.#stopping;
+  }
+
+  async #wait(promise: Promise<unknown>): Promise<void> {
+    if (this.#stopping) return;
+    await Promise.race([promise, new Promise<void>((resolve) => { this.#wake = resolve; })]);
+    this.#wake = null;
+  }
+
+  #connectOnce(startGap: StartGap | null): Promise<{ reason: DisconnectReason; confirmed: boolean; pendingGap: StartGap | null }> {
+    const { protocol, logger, metrics } = this.#o;
+    const connectionId = randomUUID();
+    const log = logger.child({ connectionId });
+    const session = new FeedSession({
+      protocol, productIds: this.#o.productIds, state: this.#o.state, connectionId,
+      maxFrameBytes: this.#o.maxFrameBytes, startGap,
+    });
+    const socket = new WebSocket(this.#o.url, { maxPayload: 4 * this.#o.maxFrameBytes, handshakeTimeout: 10_000 });
+    this.#socket = socket;
+    const openedAt = Date.now();
+    let reason: DisconnectReason | null = null;
+    const end = (why: DisconnectReason) => {
+      if (reason !== null) return;
+      reason = why;
+      socket.terminate();
+    };
+    this.#end = end;
+
+    const watchdog = setTimeout(() => {
+      metrics.watchdogStalls.inc();
+      log.warn({ stallTimeoutMs: this.#o.stallTimeoutMs }, 'no frame within the stall timeout; replacing the connection');
+      end('stall');
+    }, this.#o.stallTimeoutMs);
+    const subscribeTimer = setTimeout(() => {
+      log.warn({ missing: session.missingSubscriptions }, 'subscriptions not confirmed in time; reconnecting');
+      end('subscribe_timeout');
+    }, this.#o.subscribeTimeoutMs);
+
+    socket.on('open', () => {
+      watchdog.refresh();
+      subscribeTimer.refresh();
+      for (const message of protocol.subscribeMessages(this.#o.productIds)) socket.send(message);
+      log.info({ url: this.#o.url, products: this.#o.productIds }, 'connected; subscribing');
+    });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      watchdog.refresh();
+      const frame: RawFrame = { source: protocol.source, connectionId, receivedAtUs: this.#o.nowUs(), payload: data };
+      const outcome = session.handle(frame, isBinary);
+      if (outcome.confirmedNow) {
+        clearTimeout(subscribeTimer);
+        metrics.connected.set(1);
+        log.info({ products: this.#o.productIds }, 'subscriptions confirmed');
+      }
+      this.#o.onFrame(frame, outcome);
+      if (outcome.error !== null && !session.confirmed) end('subscribe_error');
+    });
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.#o.onRefusedFrame(connectionId, `${error.message} (limit ${4 * this.#o.maxFrameBytes} bytes)`);
+        end('oversized');
+        return;
+      }
+      log.warn({ err: error }, 'WebSocket error');
+      end('error');
+    });
+
+    return new Promise((resolve) => {
+      socket.on('close', (code: number, why: Buffer) => {
+        clearTimeout(watchdog);
+        clearTimeout(subscribeTimer);
+        metrics.connected.set(0);
+        this.#socket = null;
+        this.#end = null;
+        log.info({ code, reason: why.toString(), upForMs: Date.now() - openedAt }, 'connection closed');
+        resolve({ reason: reason ?? 'closed', confirmed: session.confirmed, pendingGap: session.pendingGap });
+      });
+    });
+  }
+}

@@ -1,0 +1,12 @@
+/** Where the integration tests' services come from, and how to reach them. */
+export interface TestServices {
+  readonly origin: 'env' | 'testcontainers' | 'local';
+  readonly kafkaBrokers: readonly string[];
+  readonly databaseUrl: string;
+  readonly prometheusUrl: string;
+  /**
+   * A directory of Prometheus file_sd target files (one JSON file per process the tests want scraped), or
+   * null when the tests do not control that Prometheus.
+   */
+  readonly prometheusTargetsDir: string | null;
+}

@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { startContainerServices } from './containerServices.js';
+import { dockerAvailable } from './dockerAvailable.js';
+import { localServicesRunning, PROJECT_ROOT, readServicesEnv, servicesScript } from './localServices.js';
+import type { TestServices } from './TestServices.js';
+
+const HOW_TO_PROVIDE = [
+  'Integration tests need Kafka, PostgreSQL and Prometheus. Provide them in one of three ways:',
+  '  1. set KAFKA_BROKERS, DATABASE_URL and PROMETHEUS_URL;',
+  '  2. run a Docker daemon (testcontainers starts them);',
+  '  3. let services/services.sh start them locally: it needs Java 17, Maven, PostgreSQL and Prometheus',
+  '     (sudo apt-get install -y default-jre-headless maven postgresql prometheus), or run `make services-up` once.',
+].join('\n');
+
+/**
+ * The services for this test run, in the documented order of preference: from the environment when set;
+ * else containers when a Docker daemon answers; else the project's local services (started here if needed,
+ * and then stopped at the end). `stop` undoes only what this call started.
+ */
+export async function resolveServices(env: Readonly<Record<string, string | undefined>>):
+  Promise<{ services: TestServices; stop: () => Promise<void> }> {
+  const fromEnv = { kafka: env['KAFKA_BROKERS'], postgres: env['DATABASE_URL'], prometheus: env['PROMETHEUS_URL'] };
+  const need = { kafka: fromEnv.kafka === undefined, postgres: fromEnv.postgres === undefined, prometheus: fromEnv.prometheus === undefined };
+  const envServices = (origin: TestServices['origin'], rest: Partial<TestServices>): TestServices => ({
+    origin,
+    kafkaBrokers: fromEnv.kafka?.split(',').map((b) => b.trim()) ?? rest.kafkaBrokers ?? [],
+    databaseUrl: fromEnv.postgres ?? rest.databaseUrl ?? '',
+    prometheusUrl: fromEnv.prometheus ?? rest.prometheusUrl ?? '',
+    prometheusTargetsDir: fromEnv.prometheus === undefined ? rest.prometheusTargetsDir ?? null : env['PROMETHEUS_TARGETS_DIR'] ?? null,
+  });
+
+  if (!need.kafka && !need.postgres && !need.prometheus) return { services: envServices('env', {}), stop: async () => {} };
+
+  if (await dockerAvailable()) {
+    const containers = await startContainerServices(need);
+    return { services: envServices('testcontainers', containers.services), stop: containers.stop };
+  }
+
+  const alreadyRunning = await localServicesRunning();
+  if (!alreadyRunning) {
+    try {
+      await servicesScript('up');
+    } catch (error) {
+      throw new Error(`${HOW_TO_PROVIDE}\n\nStarting local services failed: ${(error as Error).message}`);
+    }
+  }
+  const local = readServicesEnv();
+  const services = envServices('local', {
+    kafkaBrokers: (local['KAFKA_BROKERS'] ?? '').split(','),
+    databaseUrl: local['DATABASE_URL'] ?? '',
+    prometheusUrl: local['PROMETHEUS_URL'] ?? '',
+    prometheusTargetsDir: join(PROJECT_ROOT, '.services/prometheus/targets'),
+  });
+  return { services, stop: alreadyRunning ? async () => {} : async () => { await servicesScript('down'); } };
+}
