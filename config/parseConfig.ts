@@ -33,16 +33,15 @@ function toRawValue(spec: EnvVarSpec, text: string): unknown {
   return text.trim() === '' ? [] : text.split(',').map((item) => item.trim());
 }
 
-function describe(error: ErrorObject): string {
+function describe(error: ErrorObject, value: unknown): string {
   const index = /^\/value\/(\d+)/.exec(error.instancePath)?.[1];
-  const item = index === undefined ? '' : `item ${Number(index) + 1} `;
+  const item = index === undefined ? '' : `item ${Number(index) + 1} ${JSON.stringify((value as unknown[])[Number(index)])} `;
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
+    return `${item}must be one of ${allowed}`;
+  }
   if (error.keyword === 'pattern') return `${item}has an invalid format`;
   return `${item}${error.message ?? 'is invalid'}`;
-}
-
-function allowedValues(spec: EnvVarSpec): string {
-  const values = (spec.schema as { enum?: readonly unknown[] }).enum;
-  return values === undefined ? '' : ` (one of ${values.map(String).join(', ')})`;
 }
 
 /**
@@ -63,15 +62,16 @@ export function parseConfig<K extends EnvVarName>(
       problems.push({ name, message: 'is required but not set' });
       continue;
     }
-    const holder = { value: toRawValue(spec, text) };
+    const raw = toRawValue(spec, text);
+    const holder = { value: raw };
     const validate = validatorFor(name);
     if (validate(holder)) {
       config[name] = holder.value;
       continue;
     }
-    const reasons = [...new Set((validate.errors ?? []).map(describe))].join('; ');
+    const reasons = [...new Set((validate.errors ?? []).map((e) => describe(e, raw)))].join('; ');
     const shown = spec.secret === true ? '' : ` (got ${JSON.stringify(text)})`;
-    problems.push({ name, message: `${reasons}${allowedValues(spec)}${shown}` });
+    problems.push({ name, message: `${reasons}${shown}` });
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config as Config<K>;

@@ -75,6 +75,7 @@ describe('MarketDataProducer with the Advanced Trade protocol and a real Kafka b
   });
 
   afterAll(async () => {
+    await test.producer.stop(1000);
     await server.close();
   });
 

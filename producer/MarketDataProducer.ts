@@ -53,6 +53,7 @@ export class MarketDataProducer {
   readonly #throttle = new LogThrottle(5000);
   #lastFrameAtUs: number | null = null;
   #overflowing = false;
+  #stopped: Promise<void> | null = null;
 
   constructor(options: MarketDataProducerOptions) {
     this.#o = options;
@@ -79,7 +80,7 @@ export class MarketDataProducer {
       stallTimeoutMs: options.stallTimeoutMs, subscribeTimeoutMs: options.subscribeTimeoutMs,
       backoff: { baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs },
       nowUs: options.nowUs, logger: options.logger, metrics: this.metrics,
-      onFrame: (frame, outcome) => { this.#onFrame(frame, outcome); },
+      onFrame: (frame, outcome) => this.#onFrame(frame, outcome),
       onRefusedFrame: (connectionId, detail) => { this.#onRefusedFrame(connectionId, detail); },
       beforeConnect: () => this.#queue.whenBelow(0.5),
     });
@@ -92,8 +93,13 @@ export class MarketDataProducer {
     this.#connection.start();
   }
 
-  /** Stops intake, flushes what is queued (up to `flushTimeoutMs`), and disconnects from Kafka. */
-  async stop(flushTimeoutMs: number): Promise<void> {
+  /** Stops intake, flushes what is queued (up to `flushTimeoutMs`), and disconnects from Kafka. Idempotent. */
+  stop(flushTimeoutMs: number): Promise<void> {
+    this.#stopped ??= this.#stop(flushTimeoutMs);
+    return this.#stopped;
+  }
+
+  async #stop(flushTimeoutMs: number): Promise<void> {
     await this.#connection.stop();
     const left = await this.#publisher.flush(flushTimeoutMs);
     if (left > 0) this.#o.logger.error({ frames: left }, 'shutdown timeout: frames not delivered to Kafka');
@@ -101,7 +107,8 @@ export class MarketDataProducer {
     await this.#kafkaProducer.disconnect();
   }
 
-  #onFrame(frame: RawFrame, outcome: FrameOutcome): void {
+  /** Counts, logs and queues a frame; false when the queue is full and the frame was dropped. */
+  #onFrame(frame: RawFrame, outcome: FrameOutcome): boolean {
     const metrics = this.metrics;
     const logger = this.#o.logger;
     this.#lastFrameAtUs = frame.receivedAtUs;
@@ -139,7 +146,7 @@ export class MarketDataProducer {
     };
     if (this.#queue.offer(queued, queuedFrameBytes(queued))) {
       this.#overflowing = false;
-      return;
+      return true;
     }
     metrics.queueOverflowFrames.inc();
     if (!this.#overflowing) {
@@ -147,6 +154,7 @@ export class MarketDataProducer {
       logger.error({ queueBytes: this.#queue.bytes, maxBytes: this.#queue.maxBytes }, 'queue to Kafka is full: dropping frames and resubscribing once it drains');
     }
     this.#connection.dropped();
+    return false;
   }
 
   #onRefusedFrame(connectionId: string, detail: string): void {

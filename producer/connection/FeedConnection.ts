@@ -24,8 +24,8 @@ export interface FeedConnectionOptions {
   readonly nowUs: () => number;
   readonly logger: Logger;
   readonly metrics: ProducerMetrics;
-  /** Every frame received, with what the session made of it. Must not block. */
-  readonly onFrame: (frame: RawFrame, outcome: FrameOutcome) => void;
+  /** Every frame received, with what the session made of it; returns whether it was kept. Must not block. */
+  readonly onFrame: (frame: RawFrame, outcome: FrameOutcome) => boolean;
   /** A frame the transport refused (larger than 4 × maxFrameBytes): its bytes are gone, only the fact remains. */
   readonly onRefusedFrame: (connectionId: string, detail: string) => void;
   /** Awaited before every connection attempt: the producer waits here for room in its queue. */
@@ -160,7 +160,7 @@ export class FeedConnection {
         metrics.connected.set(1);
         log.info({ products: this.#o.productIds }, 'subscriptions confirmed');
       }
-      this.#o.onFrame(frame, outcome);
+      if (this.#o.onFrame(frame, outcome)) session.commit(outcome);
       if (outcome.error !== null && !session.confirmed) end('subscribe_error');
     });
     socket.on('error', (error: Error & { code?: string }) => {

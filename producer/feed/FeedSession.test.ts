@@ -21,10 +21,13 @@ function session(options: { protocol?: FeedProtocol; state?: FeedState; startGap
 }
 
 let receivedAtUs = T0 + 10_000_000;
-function send(s: FeedSession, frame: unknown, isBinary = false) {
+/** A frame through the session; kept (committed) unless `keep` is false, as when the producer's queue is full. */
+function send(s: FeedSession, frame: unknown, isBinary = false, keep = true) {
   const payload = Buffer.isBuffer(frame) ? frame : Buffer.from(typeof frame === 'string' ? frame : JSON.stringify(frame));
   receivedAtUs += 1000;
-  return s.handle({ source: 'coinbase-advanced-trade', connectionId: 'c1', receivedAtUs, payload }, isBinary);
+  const outcome = s.handle({ source: 'coinbase-advanced-trade', connectionId: 'c1', receivedAtUs, payload }, isBinary);
+  if (keep) s.commit(outcome);
+  return outcome;
 }
 
 const trade = (id: number, product = 'BTC-USD', offsetUs = id * 1000) =>
@@ -84,6 +87,25 @@ describe('FeedSession', () => {
     expect(outcome.events[3 - 1]).toMatchObject({ snapshot: true });
   });
 
+  it('forgets a frame that was not kept: its trades are welcome when a snapshot repeats them, and gaps start before it', () => {
+    const state = new FeedState(100);
+    const first = session({ state });
+    send(first, tradesFrame(0, [{ trades: [trade(1)] }]));
+    const dropped = send(first, tradesFrame(1, [{ trades: [trade(3), trade(2)] }]), false, false);
+    expect(ids(dropped.events)).toEqual(['BTC-USD#2', 'BTC-USD#3']);
+    const next = session({ state, startGap: { reason: 'overflow', missed: 1 } });
+    const outcome = send(next, tradesFrame(0, [{ type: 'snapshot', trades: [trade(3), trade(2), trade(1)] }]));
+    expect(outcome.duplicateTrades, 'only trade 1 was published before').toBe(1);
+    expect(ids(outcome.events)).toEqual(['gap', 'gap', 'BTC-USD#2', 'BTC-USD#3']);
+    expect(outcome.events[0]).toMatchObject({ reason: 'overflow', missed: 1, fromExchangeTimeUs: T0 + 1000 });
+  });
+
+  it('drops a trade repeated within one frame', () => {
+    const outcome = send(session(), tradesFrame(0, [{ trades: [trade(2), trade(1)] }, { trades: [trade(2)] }]));
+    expect(ids(outcome.events)).toEqual(['BTC-USD#1', 'BTC-USD#2']);
+    expect(outcome.duplicateTrades).toBe(1);
+  });
+
   it('reports an overflow with the number of frames dropped, at the first frame that carries a time', () => {
     const s = session({ startGap: { reason: 'overflow', missed: 42 } });
     expect(send(s, { type: 'error', message: 'x' }).events, 'an error frame has no time').toEqual([]);
@@ -141,6 +163,7 @@ describe('FeedSession', () => {
       const outcome = send(s, match(14, 2));
       expect(ids(outcome.events)).toEqual(['gap', 'BTC-USD#14']);
       expect(outcome.events[0]).toMatchObject({ productId: 'BTC-USD', reason: 'trade_id', missed: 3, fromExchangeTimeUs: T0 + 10_000, exchangeTimeUs: T0 + 14_000 });
+      expect(ids(send(s, match(15, 3)).events), 'the jump is reported once').toEqual(['BTC-USD#15']);
     });
   });
 });

@@ -54,7 +54,7 @@ function oldestFirst(trades: readonly ExtractedTrade[]): ExtractedTrade[] {
 /**
  * The integrity rules of one WebSocket connection, for any protocol: frame validation and dead letters,
  * sequence gaps and repeats, subscription confirmation, trade ordering and de-duplication, gap markers.
- * Pure and synchronous: frames in, outcomes out.
+ * Pure and synchronous: frames in, outcomes out; what was published is recorded by {@link commit}.
  */
 export class FeedSession {
   readonly #protocol: FeedProtocol;
@@ -135,28 +135,45 @@ export class FeedSession {
     }
     const duplicateTrades = this.#trades(content, frame, events);
     this.#quotesAndHeartbeats(content, frame, events);
-    for (const event of events) this.#state.noteEventTime(event.productId, event.exchangeTimeUs);
     return outcome(content.channel, { events, sequenceGap, duplicateTrades, confirmedNow, error: content.error });
+  }
+
+  /**
+   * Records a frame's events as published: call it once the frame is queued for Kafka. Until then the
+   * shared state is only read, so a frame dropped on overflow changes nothing.
+   */
+  commit(outcome: FrameOutcome): void {
+    this.#state.commit(outcome.events);
   }
 
   #trades(content: FrameContent, frame: RawFrame, events: MarketEvent[]): number {
     let duplicates = 0;
+    // Within the frame, ahead of the shared state (which changes only on commit).
+    const admitted = new Set<string>();
+    const lastId = new Map<string, number | null>();
+    const lastTimeUs = new Map<string, number | null>();
     for (const trade of oldestFirst(content.trades)) {
-      if (!this.#state.dedupe.admit(trade.productId, trade.tradeId)) {
+      const { productId, tradeId } = trade;
+      if (this.#state.dedupe.has(productId, tradeId) || admitted.has(`${productId}#${tradeId}`)) {
         duplicates += 1;
         continue;
       }
+      admitted.add(`${productId}#${tradeId}`);
       if (this.#protocol.contiguousTradeIds) {
-        const skipped = this.#state.noteTradeId(trade.productId, Number(trade.tradeId));
-        if (skipped > 0) events.push(this.#gap(trade.productId, 'trade_id', skipped, trade.exchangeTimeUs, frame));
+        const id = Number(tradeId);
+        const previous = lastId.has(productId) ? lastId.get(productId) ?? null : this.#state.lastTradeId(productId);
+        if (previous !== null && id > previous + 1) {
+          const from = lastTimeUs.has(productId) ? lastTimeUs.get(productId) ?? null : this.#state.lastEventTimeUs(productId);
+          events.push(this.#gap(productId, 'trade_id', id - previous - 1, trade.exchangeTimeUs, frame, from));
+        }
+        if (previous === null || id > previous) lastId.set(productId, id);
       }
       events.push({
-        type: 'trade', v: WIRE_VERSION, source: this.#source, productId: trade.productId,
-        exchangeTimeUs: trade.exchangeTimeUs, receivedAtUs: frame.receivedAtUs, tradeId: trade.tradeId,
+        type: 'trade', v: WIRE_VERSION, source: this.#source, productId,
+        exchangeTimeUs: trade.exchangeTimeUs, receivedAtUs: frame.receivedAtUs, tradeId,
         price: trade.price, size: trade.size, side: trade.takerSide, snapshot: trade.snapshot,
       });
-      // The gap marker of a later trade must start at this one.
-      this.#state.noteEventTime(trade.productId, trade.exchangeTimeUs);
+      lastTimeUs.set(productId, trade.exchangeTimeUs);
     }
     return duplicates;
   }
@@ -197,10 +214,13 @@ export class FeedSession {
     return this.#confirmed;
   }
 
-  #gap(productId: string, reason: GapReason, missed: number | null, exchangeTimeUs: number, frame: RawFrame): MarketEvent {
+  #gap(
+    productId: string, reason: GapReason, missed: number | null, exchangeTimeUs: number, frame: RawFrame,
+    fromExchangeTimeUs = this.#state.lastEventTimeUs(productId),
+  ): MarketEvent {
     return {
       type: 'gap', v: WIRE_VERSION, source: this.#source, productId, exchangeTimeUs,
-      receivedAtUs: frame.receivedAtUs, reason, missed, fromExchangeTimeUs: this.#state.lastEventTimeUs(productId),
+      receivedAtUs: frame.receivedAtUs, reason, missed, fromExchangeTimeUs,
     };
   }
 

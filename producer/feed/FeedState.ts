@@ -1,8 +1,11 @@
+import type { MarketEvent } from '../../wire/MarketEvent.js';
 import { TradeDeduplicator } from './TradeDeduplicator.js';
 
 /**
- * What the producer remembers across connections: recent trade ids (dedupe), and per product the last event
- * time (the start of a gap) and the highest trade id (to see jumps in consecutive ids).
+ * What the producer remembers across connections about what it has published: recent trade ids (dedupe),
+ * and per product the last event time (where a gap starts) and the highest trade id (to see jumps in
+ * consecutive ids). It changes only through {@link commit}, once a frame's events are sure to be published,
+ * so that a frame dropped on overflow leaves no trace and its trades are welcome when a snapshot repeats them.
  */
 export class FeedState {
   readonly dedupe: TradeDeduplicator;
@@ -17,18 +20,19 @@ export class FeedState {
     return this.#lastEventTimeUs.get(productId) ?? null;
   }
 
-  noteEventTime(productId: string, timeUs: number): void {
-    if (timeUs > (this.#lastEventTimeUs.get(productId) ?? -1)) this.#lastEventTimeUs.set(productId, timeUs);
+  lastTradeId(productId: string): number | null {
+    return this.#lastTradeId.get(productId) ?? null;
   }
 
-  /**
-   * Records a trade id and returns how many consecutive ids were skipped before it (0 when none, or when
-   * this is the first id seen or an older one).
-   */
-  noteTradeId(productId: string, tradeId: number): number {
-    const last = this.#lastTradeId.get(productId);
-    if (last !== undefined && tradeId <= last) return 0;
-    this.#lastTradeId.set(productId, tradeId);
-    return last === undefined ? 0 : tradeId - last - 1;
+  /** Records events that are now on their way to Kafka. */
+  commit(events: readonly MarketEvent[]): void {
+    for (const event of events) {
+      const { productId } = event;
+      if (event.exchangeTimeUs > (this.#lastEventTimeUs.get(productId) ?? -1)) this.#lastEventTimeUs.set(productId, event.exchangeTimeUs);
+      if (event.type !== 'trade') continue;
+      this.dedupe.add(productId, event.tradeId);
+      const id = Number(event.tradeId);
+      if (id > (this.#lastTradeId.get(productId) ?? -1)) this.#lastTradeId.set(productId, id);
+    }
   }
 }

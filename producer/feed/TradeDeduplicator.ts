@@ -12,14 +12,18 @@ export class TradeDeduplicator {
     this.#capacity = capacity;
   }
 
-  /** True the first time a (product, trade id) pair is offered within the window; false for a repeat. */
-  admit(productId: string, tradeId: string): boolean {
+  has(productId: string, tradeId: string): boolean {
+    return this.#products.get(productId)?.seen.has(tradeId) ?? false;
+  }
+
+  /** Remembers a trade id, forgetting the product's oldest one once the window is full. */
+  add(productId: string, tradeId: string): void {
     let product = this.#products.get(productId);
     if (product === undefined) {
       product = { seen: new Set(), ring: [], next: 0 };
       this.#products.set(productId, product);
     }
-    if (product.seen.has(tradeId)) return false;
+    if (product.seen.has(tradeId)) return;
     if (product.ring.length < this.#capacity) {
       product.ring.push(tradeId);
     } else {
@@ -28,6 +32,5 @@ export class TradeDeduplicator {
       product.next = (product.next + 1) % this.#capacity;
     }
     product.seen.add(tradeId);
-    return true;
   }
 }

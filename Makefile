@@ -1,0 +1,52 @@
+# Every target a user or CI runs. `make help` lists them.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+NODE_MODULES := node_modules/.package-lock.json
+WITH_ENV := scripts/with-services-env.sh
+
+.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics producer bench docs
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
+
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
+
+build: $(NODE_MODULES) ## Compile TypeScript to dist/
+	npx tsc -p tsconfig.build.json
+
+typecheck: $(NODE_MODULES) ## Type-check everything, tests included
+	npx tsc -p tsconfig.json --noEmit
+
+lint: $(NODE_MODULES) ## Type-aware ESLint, including the pure-core import rules
+	npx eslint --max-warnings 0 .
+
+test: typecheck lint test-unit test-integration ## Everything CI runs: typecheck, lint, unit and integration tests
+
+test-unit: $(NODE_MODULES) ## Unit tests (*.test.ts), no services needed
+	npx vitest run --project unit
+
+test-integration: build ## Integration tests (*.int.test.ts) against real Kafka, PostgreSQL and Prometheus
+	npx vitest run --project integration
+
+services-up: ## Start Kafka, PostgreSQL and Prometheus locally (no Docker); writes .services.env
+	bash services/services.sh up
+
+services-down: ## Stop the local services started by services-up (by their pid files)
+	bash services/services.sh down
+
+topics: build ## Create the Kafka topics (idempotent)
+	$(WITH_ENV) node dist/scripts/createTopics.js
+
+producer: topics ## Stream Coinbase market data into Kafka (Ctrl-C stops it cleanly)
+	$(WITH_ENV) node dist/producer/main.js
+
+bench: build ## Benchmarks; JSON results under bench/results/
+	$(WITH_ENV) node dist/bench/producerBench.js
+
+docs: build ## Regenerate the env-var table in README.md and .env.example from config/envVars.ts
+	node dist/scripts/writeEnvDocs.js

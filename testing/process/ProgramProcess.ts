@@ -1,0 +1,45 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { PROJECT_ROOT } from '../services/localServices.js';
+
+/**
+ * One of the project's programs (compiled, from dist/) as a child process, with its output kept line by line.
+ * Integration tests use it to check what only a real process shows: exit codes, signals, JSON logs.
+ */
+export class ProgramProcess {
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  readonly #child: ChildProcess;
+
+  constructor(script: string, env: Record<string, string>) {
+    const path = `${PROJECT_ROOT}dist/${script}`;
+    if (!existsSync(path)) throw new Error(`${path} is missing: run \`make build\` first (make test-integration does).`);
+    this.#child = spawn(process.execPath, [path], {
+      cwd: PROJECT_ROOT,
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const collect = (stream: NodeJS.ReadableStream | null, into: string[]) => {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        into.push(...lines);
+      });
+      stream?.on('end', () => { if (partial !== '') into.push(partial); });
+    };
+    collect(this.#child.stdout, this.stdout);
+    collect(this.#child.stderr, this.stderr);
+    this.exited = new Promise((resolve) => this.#child.on('exit', (code) => { resolve(code); }));
+  }
+
+  /** The parsed JSON log lines written so far. */
+  logs(): Record<string, unknown>[] {
+    return this.stdout.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.#child.kill(signal);
+  }
+}
