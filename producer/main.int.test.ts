@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ConfigResourceTypes } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../kafka/createKafka.js';
@@ -49,7 +50,7 @@ describe('the producer and topics programs', () => {
       .toEqual({ [topics.raw]: 1, [topics.normalized]: 4, [topics.deadLetter]: 1 });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: 2, name: topics.raw, configNames: ['retention.ms', 'max.message.bytes'] }],
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.raw, configNames: ['retention.ms', 'max.message.bytes'] }],
     });
     await admin.disconnect();
     expect(Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue])))

@@ -214,7 +214,7 @@ export class CoinbaseProtocolServer {
   /** Resolves with the `n`-th connection (1-based) once it has subscribed to every channel it asked for. */
   subscribed(n: number): Promise<ServerConnection> {
     const connection = this.connections[n - 1];
-    if (connection?.subscribedAtMs != null) return Promise.resolve(connection);
+    if (connection !== undefined && connection.subscribedAtMs !== null) return Promise.resolve(connection);
     return new Promise((resolve) => this.#subscribedWaiters.push({ count: n, resolve }));
   }
 
