@@ -50,7 +50,7 @@ export const ENV_VARS = {
   KAFKA_COMPRESSION: {
     schema: Type.Enum(['none', 'gzip']),
     default: 'gzip',
-    description: 'Compression codec of the producer\'s record batches.',
+    description: 'Compression of the producer\'s record batches: `gzip` or `none`.',
   },
   COINBASE_FEED: {
     schema: Type.Enum(['advanced-trade', 'exchange']),
@@ -69,8 +69,8 @@ export const ENV_VARS = {
   },
   COINBASE_STALL_TIMEOUT_MS: positiveInt('Watchdog: a connection that delivers no frame for this long (heartbeats arrive every second) is treated as stalled and replaced.', 10_000, 1000),
   COINBASE_SUBSCRIBE_TIMEOUT_MS: positiveInt('How long to wait for the `subscriptions` confirmation of every requested channel and product before reconnecting.', 5000, 100),
-  COINBASE_RECONNECT_BASE_MS: positiveInt('First reconnect delay cap; the cap doubles per failed attempt and each delay is drawn uniformly below it (full jitter).', 500),
-  COINBASE_RECONNECT_MAX_MS: positiveInt('Largest reconnect delay cap.', 30_000),
+  COINBASE_RECONNECT_BASE_MS: positiveInt('Reconnect backoff: the delay cap of the first attempt; it doubles per failed attempt up to `COINBASE_RECONNECT_MAX_MS`, and each delay is drawn from the upper half of the cap (equal jitter). A confirmed connection resets it.', 500),
+  COINBASE_RECONNECT_MAX_MS: positiveInt('Reconnect backoff: the largest delay cap.', 30_000),
   COINBASE_MAX_FRAME_BYTES: positiveInt('Frames larger than this are not parsed: they go to `prices.dlq` whole, with reason `oversized`.', 1_048_576, 1024),
   PRODUCER_QUEUE_MAX_BYTES: positiveInt('Memory bound of the queue between the WebSocket and Kafka. When full, frames are dropped and counted, a gap marker is published and the feed resubscribes.', 64 * 1024 * 1024, 65_536),
   PRODUCER_DEDUPE_WINDOW: positiveInt('Trade ids remembered per product to drop trades repeated across reconnects.', 10_000),

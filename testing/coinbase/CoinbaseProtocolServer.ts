@@ -85,6 +85,11 @@ export class ServerConnection {
     return this.#socket.readyState === this.#socket.OPEN;
   }
 
+  /** Bytes sent but not yet written to the socket: lets a load generator respect back-pressure. */
+  get bufferedAmount(): number {
+    return this.#socket.bufferedAmount;
+  }
+
   /** Closes the TCP connection abruptly, mid-stream. */
   drop(): void {
     this.#socket.terminate();
@@ -357,7 +362,7 @@ export class CoinbaseProtocolServer {
     if (channel === 'heartbeats') connection.startHeartbeats(this.#options.heartbeatIntervalMs);
     if (channel === 'market_trades' || channel === 'ticker') {
       for (const productId of products) {
-        const recent = (this.tape.get(productId) ?? []).slice(-this.#options.snapshotTrades);
+        const recent = this.#options.snapshotTrades === 0 ? [] : (this.tape.get(productId) ?? []).slice(-this.#options.snapshotTrades);
         if (recent.length === 0) continue;
         if (channel === 'market_trades') this.#sendTrades(connection, recent, true);
         else connection.sendEnvelope('ticker', [{ type: 'snapshot', tickers: [this.#ticker(recent.at(-1) as TapeTrade)] }], [], productId);
