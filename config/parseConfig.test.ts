@@ -39,6 +39,11 @@ describe('parseConfig', () => {
       .toEqual(['DATABASE_URL: has an invalid format']);
   });
 
+  it('never echoes the password of a URL it rejects', () => {
+    expect(problemsOf(() => parseConfig(['COINBASE_WS_URL'], { COINBASE_WS_URL: 'wss://u:hunter2@host/ x' })))
+      .toEqual(['COINBASE_WS_URL: has an invalid format (got "wss://u:****@host/ x")']);
+  });
+
   it('rejects duplicate products and empty lists', () => {
     expect(problemsOf(() => parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-USD,BTC-USD' })))
       .toEqual(['COINBASE_PRODUCT_IDS: must NOT have duplicate items (items ## 1 and 0 are identical) (got "BTC-USD,BTC-USD")']);

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { Static } from 'typebox';
 import { ConfigError, type ConfigProblem } from './ConfigError.js';
+import { redactUrlPassword } from '../logging/redactSecrets.js';
 import { ENV_VARS, type EnvVarName, type EnvVarSpec } from './envVars.js';
 
 /** The parsed, typed value of each named variable. */
@@ -70,7 +71,7 @@ export function parseConfig<K extends EnvVarName>(
       continue;
     }
     const reasons = [...new Set((validate.errors ?? []).map((e) => describe(e, raw)))].join('; ');
-    const shown = spec.secret === true ? '' : ` (got ${JSON.stringify(text)})`;
+    const shown = spec.secret === true ? '' : ` (got ${JSON.stringify(redactUrlPassword(text))})`;
     problems.push({ name, message: `${reasons}${shown}` });
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -17,6 +17,9 @@ export function createKafka(clientId: string, brokers: readonly string[], logger
     logLevel: logLevel.WARN,
     logCreator: () => ({ namespace, level, log }: LogEntry) => {
       const { message, timestamp: _timestamp, logger: _name, ...extra } = log;
+      // The producer bounds kafkajs's retries on purpose and re-sends failed batches with the same
+      // sequence numbers itself (KafkaPublisher), so this warning does not apply.
+      if (message.startsWith('Limiting retries for the idempotent producer')) return;
       kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, message);
     },
     retry: { initialRetryTime: 100, maxRetryTime: 5000, retries: 8 },

@@ -169,6 +169,6 @@ describe('MarketDataProducer with the Advanced Trade protocol and a real Kafka b
   });
 
   it('subscribed within the deadline on every connection', () => {
-    expect(server.connections.map((c) => [c.closedByDeadline, c.subscribedAtMs !== null])).toEqual([[false, true], [false, true], [false, true]]);
+    expect(server.connections.map((c) => [c.closedByDeadline, (c.subscribedAtMs ?? Infinity) - c.openedAtMs < 5000])).toEqual([[false, true], [false, true], [false, true]]);
   });
 });

@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LogThrottle } from '../logging/LogThrottle.js';
 import { createProducerMetrics, type ProducerMetrics } from '../metrics/producerMetrics.js';
+import { readTail } from '../kafka/readTail.js';
 import { deadLetterRecord } from '../wire/deadLetterRecord.js';
+import type { MarketEvent } from '../wire/MarketEvent.js';
+import { decodeMarketEvent } from '../wire/marketEventCodec.js';
 import { marketEventRecord } from '../wire/marketEventRecord.js';
 import { rawFrameRecord, type RawFrame } from '../wire/rawFrameRecord.js';
 import { topicNames } from '../wire/topics.js';
@@ -51,6 +54,7 @@ export class MarketDataProducer {
   readonly #publisher: KafkaPublisher;
   readonly #connection: FeedConnection;
   readonly #throttle = new LogThrottle(5000);
+  readonly #state: FeedState;
   #lastFrameAtUs: number | null = null;
   #overflowing = false;
   #stopped: Promise<void> | null = null;
@@ -58,6 +62,7 @@ export class MarketDataProducer {
   constructor(options: MarketDataProducerOptions) {
     this.#o = options;
     this.#queue = new BoundedQueue(options.queueMaxBytes);
+    this.#state = new FeedState(options.dedupeWindow);
     this.metrics = createProducerMetrics(options.registry, {
       lastFrameAgeSeconds: () => (this.#lastFrameAtUs === null ? null : Math.max(0, options.nowUs() - this.#lastFrameAtUs) / 1e6),
       queueFrames: () => this.#queue.length,
@@ -68,7 +73,9 @@ export class MarketDataProducer {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+      // Finite, so that a send fails in an outage and shutdown is never stuck; KafkaPublisher then re-sends
+      // the same batch with the same sequence numbers, which keeps the idempotence guarantee.
+      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },
     });
     this.#publisher = new KafkaPublisher({
       producer: this.#kafkaProducer, topics: topicNames(options.topicPrefix), compression: options.compression,
@@ -76,7 +83,7 @@ export class MarketDataProducer {
     });
     this.#connection = new FeedConnection({
       url: options.url, protocol: options.protocol, productIds: options.productIds,
-      state: new FeedState(options.dedupeWindow), maxFrameBytes: options.maxFrameBytes,
+      state: this.#state, maxFrameBytes: options.maxFrameBytes,
       stallTimeoutMs: options.stallTimeoutMs, subscribeTimeoutMs: options.subscribeTimeoutMs,
       backoff: { baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs },
       nowUs: options.nowUs, logger: options.logger, metrics: this.metrics,
@@ -86,11 +93,35 @@ export class MarketDataProducer {
     });
   }
 
-  /** Connects to Kafka, then starts the feed. */
+  /**
+   * Connects to Kafka, recalls what the previous run published, then starts the feed. Recalling the tail of
+   * `prices.normalized` (the last PRODUCER_DEDUPE_WINDOW records of each partition) keeps trades published
+   * once across restarts: the first subscription's snapshot repeats trades the last run already published.
+   * A restart is a gap in the stream, so the first connection reports one.
+   */
   async start(): Promise<void> {
     await this.#kafkaProducer.connect();
+    const recalled = await this.#recall();
     this.#publisher.start();
-    this.#connection.start();
+    this.#connection.start(recalled > 0 ? { reason: 'reconnect', missed: null } : null);
+  }
+
+  async #recall(): Promise<number> {
+    const records = await readTail(this.#o.kafka, topicNames(this.#o.topicPrefix).normalized, this.#o.dedupeWindow);
+    const events: MarketEvent[] = [];
+    let undecodable = 0;
+    for (const record of records) {
+      try {
+        events.push(decodeMarketEvent(record.value));
+      } catch {
+        undecodable += 1;
+      }
+    }
+    this.#state.commit(events);
+    if (records.length > 0) {
+      this.#o.logger.info({ events: events.length, undecodable }, 'recalled the events the previous run published');
+    }
+    return events.length;
   }
 
   /** Stops intake, flushes what is queued (up to `flushTimeoutMs`), and disconnects from Kafka. Idempotent. */
@@ -103,7 +134,7 @@ export class MarketDataProducer {
     await this.#connection.stop();
     const left = await this.#publisher.flush(flushTimeoutMs);
     if (left > 0) this.#o.logger.error({ frames: left }, 'shutdown timeout: frames not delivered to Kafka');
-    await this.#publisher.stop();
+    await this.#publisher.stop(1000);
     await this.#kafkaProducer.disconnect();
   }
 
@@ -125,7 +156,12 @@ export class MarketDataProducer {
       metrics.sequenceMissedFrames.inc(outcome.sequenceGap);
       logger.warn({ missed: outcome.sequenceGap, connectionId: frame.connectionId }, 'sequence gap: frames lost; gap markers published');
     }
-    if (outcome.duplicateFrame) metrics.duplicateFrames.inc();
+    if (outcome.duplicateFrame) {
+      metrics.duplicateFrames.inc();
+      this.#throttle.run('duplicate', (suppressed) => {
+        logger.warn({ connectionId: frame.connectionId, channel: outcome.channel, suppressed }, 'repeated sequence number: frame dropped');
+      });
+    }
     if (outcome.duplicateTrades > 0) metrics.duplicateTrades.inc(outcome.duplicateTrades);
     if (outcome.error !== null) {
       metrics.errorFrames.inc();
@@ -166,6 +202,9 @@ export class MarketDataProducer {
       receivedAtUs, payload: Buffer.alloc(0),
     });
     const queued: QueuedFrame = { receivedAtUs, records: [{ topic: 'deadLetter', record: letter }], events: [] };
-    this.#queue.offer(queued, queuedFrameBytes(queued));
+    if (!this.#queue.offer(queued, queuedFrameBytes(queued))) {
+      this.metrics.queueOverflowFrames.inc();
+      this.#connection.dropped();
+    }
   }
 }

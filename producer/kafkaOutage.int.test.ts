@@ -13,6 +13,14 @@ const tapeKeys = (server: CoinbaseProtocolServer) => [...server.tape.values()].f
 const tradeKeys = (events: readonly MarketEvent[]) =>
   events.filter((e): e is TradeEvent => e.type === 'trade').map((t) => `${t.productId}#${t.tradeId}`);
 
+/** Waits until every trade the server made is acknowledged, stops the producer and reads what it published. */
+async function drainAndRead(test: TestProducer, server: CoinbaseProtocolServer, what: string): Promise<MarketEvent[]> {
+  const made = tapeKeys(server).length;
+  await waitFor(what, async () => (await metricValue(test.registry, 'producer_trades_published_total')) === made, 60_000);
+  await test.producer.stop(5000);
+  return (await readTopic(test.kafka, test.topics.normalized)).map((r) => decodeMarketEvent(r.value));
+}
+
 describe('MarketDataProducer during a Kafka outage', () => {
   let broker: DedicatedKafka;
 
@@ -28,6 +36,7 @@ describe('MarketDataProducer during a Kafka outage', () => {
     let server: CoinbaseProtocolServer;
     let test: TestProducer;
     let events: MarketEvent[];
+    let backlogDuringOutage = 0;
 
     beforeAll(async () => {
       server = await CoinbaseProtocolServer.start({ feed: 'advanced-trade', heartbeatIntervalMs: 200 });
@@ -38,16 +47,13 @@ describe('MarketDataProducer during a Kafka outage', () => {
         await sleep(1000);
         await broker.stop();
         await sleep(2000);
+        backlogDuringOutage = await metricValue(test.registry, 'producer_queue_frames');
         await broker.restart();
         await sleep(500);
       } finally {
         clearInterval(pump);
       }
-      const made = tapeKeys(server).length;
-      await waitFor('the queue to drain into the restarted broker', async () =>
-        (await metricValue(test.registry, 'producer_trades_published_total')) === made, 60_000);
-      await test.producer.stop(5000);
-      events = (await readTopic(test.kafka, test.topics.normalized)).map((r) => decodeMarketEvent(r.value));
+      events = await drainAndRead(test, server, 'the queue to drain into the restarted broker');
     });
 
     afterAll(async () => {
@@ -56,6 +62,7 @@ describe('MarketDataProducer during a Kafka outage', () => {
     });
 
     it('publishes every trade exactly once, in order, with no gap (the WebSocket never noticed)', async () => {
+      expect(backlogDuringOutage, 'frames waited in the queue while the broker was down').toBeGreaterThan(20);
       const published = tradeKeys(events);
       expect(published.length, 'no duplicates from retried batches').toBe(new Set(published).size);
       expect([...published].sort()).toEqual(tapeKeys(server));
@@ -66,6 +73,26 @@ describe('MarketDataProducer during a Kafka outage', () => {
       expect(events.filter((e) => e.type === 'gap')).toEqual([]);
       expect(await metricValue(test.registry, 'producer_queue_overflow_frames_total')).toBe(0);
       expect(await metricValue(test.registry, 'producer_ws_reconnects_total')).toBe(0);
+    });
+  });
+
+  describe('when it is told to stop while the broker is down', () => {
+    it('stops within its shutdown timeout and reports what it could not deliver', async () => {
+      const server = await CoinbaseProtocolServer.start({ feed: 'advanced-trade', heartbeatIntervalMs: 200 });
+      const test = await startTestProducer({ feed: 'advanced-trade', url: server.url, brokers: broker.brokers });
+      try {
+        await server.subscribed(1);
+        await broker.stop();
+        server.trade('BTC-USD', 3);
+        await waitFor('frames queued', async () => (await metricValue(test.registry, 'producer_queue_frames')) > 0);
+        const started = Date.now();
+        await test.producer.stop(1000);
+        expect(Date.now() - started, 'flush timeout, then a bounded wait for the send in flight').toBeLessThan(15_000);
+        expect(await metricValue(test.registry, 'producer_queue_frames'), 'undelivered frames stay counted').toBeGreaterThan(0);
+      } finally {
+        await server.close();
+        await broker.restart();
+      }
     });
   });
 
@@ -92,11 +119,7 @@ describe('MarketDataProducer during a Kafka outage', () => {
       await waitFor('frames to overflow', async () => (await metricValue(test.registry, 'producer_queue_overflow_frames_total')) > 0);
       await broker.restart();
       await server.subscribed(2);
-      const made = tapeKeys(server).length;
-      await waitFor('the resubscription to recover every trade', async () =>
-        (await metricValue(test.registry, 'producer_trades_published_total')) === made, 60_000);
-      await test.producer.stop(5000);
-      events = (await readTopic(test.kafka, test.topics.normalized)).map((r) => decodeMarketEvent(r.value));
+      events = await drainAndRead(test, server, 'the resubscription to recover every trade');
     });
 
     afterAll(async () => {
@@ -108,6 +131,10 @@ describe('MarketDataProducer during a Kafka outage', () => {
       const published = tradeKeys(events);
       expect(published.length).toBe(new Set(published).size);
       expect([...published].sort()).toEqual(tapeKeys(server));
+      for (const productId of ['BTC-USD', 'ETH-USD']) {
+        const ids = events.filter((e): e is TradeEvent => e.type === 'trade' && e.productId === productId).map((t) => Number(t.tradeId));
+        expect(ids, `${productId} stays in trade-id order through the resync`).toEqual([...ids].sort((a, b) => a - b));
+      }
       expect(await metricValue(test.registry, 'producer_ws_reconnects_total', { reason: 'overflow' })).toBe(1);
       expect(await metricValue(test.registry, 'producer_queue_bytes'), 'drained').toBe(0);
     });

@@ -21,17 +21,27 @@ describe('the producer and topics programs', () => {
   it('refuses bad configuration at start-up, naming every bad variable, with exit status 78', async () => {
     const program = new ProgramProcess('producer/main.js', {
       COINBASE_FEED: 'pro', METRICS_PORT: '70000', COINBASE_PRODUCT_IDS: 'BTC-USD,,ETH-USD', PRODUCER_QUEUE_MAX_BYTES: '1k', COINBASE_PRODCT_IDS: 'x',
+      COINBASE_WS_URL: 'wss://reader:hunter2@ws.example /x',
     });
     expect(await program.exited).toBe(78);
     expect(program.stderr.filter((l) => l !== '')).toEqual([
-      'producer: Invalid configuration (5 variables):',
+      'producer: Invalid configuration (6 variables):',
       '  COINBASE_FEED: must be one of advanced-trade, exchange (got "pro")',
+      '  COINBASE_WS_URL: has an invalid format (got "wss://reader:****@ws.example /x")',
       '  COINBASE_PRODUCT_IDS: item 2 "" has an invalid format (got "BTC-USD,,ETH-USD")',
       '  PRODUCER_QUEUE_MAX_BYTES: must be integer (got "1k")',
       '  METRICS_PORT: must be <= 65535 (got "70000")',
       '  COINBASE_PRODCT_IDS: is not a variable of this project (did you mean COINBASE_PRODUCT_IDS?)',
     ]);
     expect(program.stdout.filter((l) => l !== ''), 'nothing started').toEqual([]);
+  });
+
+  it('ends with status 1 and closes everything when it cannot start (no broker)', async () => {
+    const program = new ProgramProcess('producer/main.js', { KAFKA_BROKERS: '127.0.0.1:9', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
+    expect(await program.exited, 'the process ends by itself once its metrics server is closed').toBe(1);
+    const messages = program.logs().map((l) => l['msg']);
+    expect(messages).toContain('producer failed to start');
+    expect(messages.at(-1)).toBe('producer stopped');
   });
 
   it('creates the topics with their partitions and settings, and is safe to run again', async () => {

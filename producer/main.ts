@@ -11,10 +11,13 @@ import { MarketDataProducer } from './MarketDataProducer.js';
 const PROTOCOLS = { 'advanced-trade': advancedTradeProtocol, exchange: exchangeProtocol } as const;
 const COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
 
-await startProgram('producer', async (config, logger) => {
+await startProgram('producer', async (config, logger, onStop) => {
   const protocol = PROTOCOLS[config.COINBASE_FEED];
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const server = await startMetricsServer(registry, config.METRICS_HOST, config.METRICS_PORT);
+  onStop(() => server.close());
+  logger.info({ port: server.port }, 'metrics on /metrics');
   const producer = new MarketDataProducer({
     protocol,
     url: config.COINBASE_WS_URL === '' ? protocol.defaultUrl : config.COINBASE_WS_URL,
@@ -33,11 +36,6 @@ await startProgram('producer', async (config, logger) => {
     logger,
     nowUs: wallClockUs,
   });
-  const server = await startMetricsServer(registry, config.METRICS_HOST, config.METRICS_PORT);
-  logger.info({ port: server.port }, 'metrics on /metrics');
+  onStop(() => producer.stop(config.PRODUCER_SHUTDOWN_TIMEOUT_MS));
   await producer.start();
-  return async () => {
-    await producer.stop(config.PRODUCER_SHUTDOWN_TIMEOUT_MS);
-    await server.close();
-  };
 });

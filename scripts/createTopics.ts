@@ -20,5 +20,4 @@ await startProgram('topics', async (config, logger) => {
   } finally {
     await admin.disconnect();
   }
-  return () => Promise.resolve();
 });

@@ -32,6 +32,9 @@ export interface FeedConnectionOptions {
   readonly beforeConnect: () => Promise<void>;
 }
 
+/** A confirmed connection that lasted this long resets the backoff; shorter ones keep backing off. */
+const STABLE_AFTER_MS = 10_000;
+
 /** Merges what the last connection left unreported with why it ended. */
 function nextStartGap(pending: StartGap | null, reason: DisconnectReason, dropped: number): StartGap {
   if (reason !== 'overflow' && pending?.reason !== 'overflow') return { reason: 'reconnect', missed: null };
@@ -49,6 +52,7 @@ export class FeedConnection {
   #running: Promise<void> | null = null;
   #stopping = false;
   #wake: (() => void) | null = null;
+  readonly #abort = new AbortController();
   #socket: WebSocket | null = null;
   #end: ((reason: DisconnectReason) => void) | null = null;
   #dropped = 0;
@@ -57,8 +61,9 @@ export class FeedConnection {
     this.#o = options;
   }
 
-  start(): void {
-    this.#running ??= this.#run();
+  /** Starts connecting; `firstGap` is what the first connection reports (e.g. a restart of the producer). */
+  start(firstGap: StartGap | null = null): void {
+    this.#running ??= this.#run(firstGap);
   }
 
   /**
@@ -73,6 +78,7 @@ export class FeedConnection {
   /** Stops intake: closes the socket and makes no further attempts. */
   async stop(): Promise<void> {
     this.#stopping = true;
+    this.#abort.abort();
     this.#wake?.();
     const socket = this.#socket;
     if (socket !== null && socket.readyState !== WebSocket.CLOSED) {
@@ -83,9 +89,9 @@ export class FeedConnection {
     await this.#running;
   }
 
-  async #run(): Promise<void> {
+  async #run(firstGap: StartGap | null): Promise<void> {
     let attempt = 0;
-    let startGap: StartGap | null = null;
+    let startGap = firstGap;
     let lastReason: DisconnectReason | null = null;
     while (!this.#isStopping()) {
       if (lastReason !== null) {
@@ -93,12 +99,12 @@ export class FeedConnection {
         const delayMs = backoffDelayMs(attempt, this.#o.backoff);
         attempt += 1;
         this.#o.logger.info({ reason: lastReason, attempt, delayMs }, 'reconnecting to Coinbase');
-        await this.#wait(sleep(delayMs));
+        await this.#wait(sleep(delayMs, undefined, { signal: this.#abort.signal }).catch(() => undefined));
       }
       await this.#wait(this.#o.beforeConnect());
       if (this.#isStopping()) break;
       const result = await this.#connectOnce(startGap);
-      if (result.confirmed) attempt = 0;
+      if (result.confirmed && result.upForMs >= STABLE_AFTER_MS) attempt = 0;
       lastReason = result.reason;
       startGap = nextStartGap(result.pendingGap, result.reason, this.#dropped);
       this.#dropped = 0;
@@ -116,7 +122,7 @@ export class FeedConnection {
     this.#wake = null;
   }
 
-  #connectOnce(startGap: StartGap | null): Promise<{ reason: DisconnectReason; confirmed: boolean; pendingGap: StartGap | null }> {
+  #connectOnce(startGap: StartGap | null): Promise<{ reason: DisconnectReason; confirmed: boolean; upForMs: number; pendingGap: StartGap | null }> {
     const { protocol, logger, metrics } = this.#o;
     const connectionId = randomUUID();
     const log = logger.child({ connectionId });
@@ -152,6 +158,16 @@ export class FeedConnection {
       log.info({ url: this.#o.url, products: this.#o.productIds }, 'connected; subscribing');
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (reason !== null) {
+        // The socket still delivers what it had buffered after terminate(). Publishing it could put a later
+        // trade ahead of earlier ones that the next snapshot re-delivers, so it is discarded; after an
+        // overflow it counts as dropped.
+        if (reason === 'overflow') {
+          this.#dropped += 1;
+          metrics.queueOverflowFrames.inc();
+        }
+        return;
+      }
       watchdog.refresh();
       const frame: RawFrame = { source: protocol.source, connectionId, receivedAtUs: this.#o.nowUs(), payload: data };
       const outcome = session.handle(frame, isBinary);
@@ -181,7 +197,7 @@ export class FeedConnection {
         this.#socket = null;
         this.#end = null;
         log.info({ code, reason: why.toString(), upForMs: Date.now() - openedAt }, 'connection closed');
-        resolve({ reason: reason ?? 'closed', confirmed: session.confirmed, pendingGap: session.pendingGap });
+        resolve({ reason: reason ?? 'closed', confirmed: session.confirmed, upForMs: Date.now() - openedAt, pendingGap: session.pendingGap });
       });
     });
   }

@@ -29,6 +29,8 @@ export interface SequencePosition {
   readonly stream: string;
   readonly value: number;
   readonly consecutive: boolean;
+  /** The number a stream starts at on a new connection, where the protocol defines one; else the first frame sets it. */
+  readonly first: number | null;
 }
 
 /** What a valid frame says, independent of the protocol that said it. */

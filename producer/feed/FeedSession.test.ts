@@ -64,6 +64,14 @@ describe('FeedSession', () => {
     expect(ids(outcome.events), 'the gap comes before the frame\'s own events').toEqual(['gap', 'gap', 'heartbeat', 'heartbeat']);
   });
 
+  it('reports frames lost before a new connection\'s first frame as part of its reconnect or overflow gap', () => {
+    const reconnect = send(session({ startGap: { reason: 'reconnect', missed: null } }), heartbeatFrame(2));
+    expect(reconnect.sequenceGap).toBe(2);
+    expect(reconnect.events.filter((e) => e.type === 'gap')).toMatchObject([{ reason: 'reconnect', missed: null }, { reason: 'reconnect', missed: null }]);
+    const overflow = send(session({ startGap: { reason: 'overflow', missed: 5 } }), heartbeatFrame(2));
+    expect(overflow.events.filter((e) => e.type === 'gap')).toMatchObject([{ reason: 'overflow', missed: 7 }, { reason: 'overflow', missed: 7 }]);
+  });
+
   it('drops a frame whose sequence number repeats or goes back', () => {
     const s = session();
     send(s, heartbeatFrame(0));

@@ -121,7 +121,11 @@ export class FeedSession {
       if (verdict.kind === 'duplicate') return outcome(content.channel, { duplicateFrame: true });
       if (verdict.kind === 'gap') {
         sequenceGap = verdict.missed;
-        this.#pendingGap = { reason: 'sequence', missed: verdict.missed };
+        // A reconnect or overflow not yet reported already covers this gap; add what is now known to be lost.
+        const pending = this.#pendingGap;
+        this.#pendingGap = pending === null
+          ? { reason: 'sequence', missed: verdict.missed }
+          : { reason: pending.reason, missed: pending.missed === null ? null : pending.missed + verdict.missed };
       }
     }
 

@@ -2,10 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { SequenceTracker } from './SequenceTracker.js';
 
 describe('SequenceTracker', () => {
-  const at = (value: number, stream = 'connection', consecutive = true) => ({ stream, value, consecutive });
+  const at = (value: number, stream = 'connection', consecutive = true, first: number | null = null) => ({ stream, value, consecutive, first });
 
-  it('takes the first number of a stream as its baseline', () => {
+  it('takes the first number of a stream as its baseline when the protocol defines no start', () => {
     expect(new SequenceTracker().check(at(1851))).toEqual({ kind: 'in_order' });
+  });
+
+  it('notices frames lost before the first one when the protocol numbers from a known start', () => {
+    expect(new SequenceTracker().check(at(0, 'connection', true, 0))).toEqual({ kind: 'in_order' });
+    expect(new SequenceTracker().check(at(3, 'connection', true, 0))).toEqual({ kind: 'gap', missed: 3 });
   });
 
   it('counts the frames missing from a consecutive stream', () => {

@@ -8,14 +8,15 @@ export type SequenceVerdict =
   | { readonly kind: 'duplicate' };
 
 /**
- * Per-connection sequence bookkeeping. The first frame of a stream sets its baseline (numbering restarts on
- * every connection, and frames from before the connection were never ours to miss).
+ * Per-connection sequence bookkeeping. A stream starts at the protocol's first number when it defines one
+ * (so frames lost before the first one received are still noticed), else at its first frame.
  */
 export class SequenceTracker {
   readonly #last = new Map<string, number>();
 
   check(position: SequencePosition): SequenceVerdict {
-    const last = this.#last.get(position.stream);
+    const seen = this.#last.get(position.stream);
+    const last = seen ?? (position.first === null ? undefined : position.first - 1);
     if (last !== undefined && position.value <= last) return { kind: 'duplicate' };
     this.#last.set(position.stream, position.value);
     if (last === undefined || !position.consecutive || position.value === last + 1) return { kind: 'in_order' };

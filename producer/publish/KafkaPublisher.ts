@@ -21,8 +21,9 @@ export interface KafkaPublisherOptions {
 
 /**
  * Drains the queue into Kafka, one `sendBatch` in flight at a time (the idempotent producer's ordering
- * guarantee), with acks from all in-sync replicas. A failed send is retried with the same records: kafkajs
- * rolls its sequence numbers back, so the broker de-duplicates a batch that had in fact been written.
+ * guarantee), with acks from all in-sync replicas. A failed send is retried with exactly the same frames:
+ * kafkajs rolls its sequence numbers back on failure, so the retry carries the same producer sequence
+ * numbers and the broker de-duplicates a batch that had in fact been written.
  */
 export class KafkaPublisher {
   readonly #o: KafkaPublisherOptions;
@@ -31,6 +32,7 @@ export class KafkaPublisher {
   #stopping = false;
   /** Ends the current wait early (set by each wait, called by stop). */
   #wake: (() => void) | null = null;
+  readonly #abort = new AbortController();
 
   constructor(options: KafkaPublisherOptions) {
     this.#o = options;
@@ -47,22 +49,28 @@ export class KafkaPublisher {
     return this.#o.queue.length;
   }
 
-  /** Stops after the send in flight, if any. */
-  async stop(): Promise<void> {
+  /**
+   * Stops sending. Waits up to `graceMs` for a send in flight (in a Kafka outage it may not end by itself;
+   * disconnecting the producer afterwards makes it fail).
+   */
+  async stop(graceMs: number): Promise<void> {
     this.#stopping = true;
+    this.#abort.abort();
     this.#wake?.();
-    await this.#running;
+    if (this.#running !== null) await Promise.race([this.#running, sleep(graceMs, undefined, { ref: false })]);
   }
 
   async #loop(): Promise<void> {
     const { queue, logger, metrics } = this.#o;
     let failures = 0;
+    // The batch being sent; kept until Kafka acknowledges it, so that a retry sends exactly the same frames.
+    let batch: QueuedFrame[] | null = null;
     while (!this.#isStopping()) {
       if (queue.length === 0) {
         await this.#wait(queue.whenNotEmpty());
         continue;
       }
-      const batch = queue.peek(this.#maxBatchBytes);
+      batch ??= queue.peek(this.#maxBatchBytes);
       try {
         await this.#o.producer.sendBatch({ topicMessages: this.#topicMessages(batch), acks: -1, compression: this.#o.compression });
       } catch (error) {
@@ -70,13 +78,14 @@ export class KafkaPublisher {
         failures += 1;
         metrics.publishErrors.inc();
         logger.error({ err: error, frames: batch.length, failures }, 'Kafka send failed; retrying the same batch');
-        await this.#wait(sleep(Math.min(100 * 2 ** failures, 5000)));
+        await this.#wait(sleep(Math.min(100 * 2 ** failures, 5000), undefined, { signal: this.#abort.signal }).catch(() => undefined));
         continue;
       }
       if (failures > 0) logger.info({ failures }, 'Kafka sends succeed again');
       failures = 0;
       queue.remove(batch.length);
       this.#account(batch);
+      batch = null;
     }
   }
 

@@ -37,6 +37,8 @@ export interface CoinbaseProtocolServerOptions {
   readonly firstTradeId?: number;
   /** The first N connections get an error instead of a subscriptions confirmation. */
   readonly refuseSubscriptions?: number;
+  /** The first N connections are subscribed but never get a subscriptions confirmation. */
+  readonly withholdConfirmations?: number;
 }
 
 const AT_CHANNELS = new Set(['market_trades', 'ticker', 'heartbeats']);
@@ -207,7 +209,7 @@ export class CoinbaseProtocolServer {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => { resolve(); }));
     return new CoinbaseProtocolServer({
       subscribeDeadlineMs: 5000, heartbeatIntervalMs: 1000, snapshotTrades: 50, tradesPerEvent: 3,
-      firstTradeId: 900_000_000, refuseSubscriptions: 0, ...options,
+      firstTradeId: 900_000_000, refuseSubscriptions: 0, withholdConfirmations: 0, ...options,
     }, http, wss);
   }
 
@@ -356,9 +358,11 @@ export class CoinbaseProtocolServer {
     const granted = connection.subscriptions.get(channel) ?? new Set<string>();
     for (const p of channel === 'heartbeats' ? ['heartbeats'] : products) granted.add(p);
     connection.subscriptions.set(channel, granted);
-    connection.sendEnvelope('subscriptions', [{
-      subscriptions: Object.fromEntries([...connection.subscriptions].map(([c, ps]) => [c, [...ps]])),
-    }]);
+    if (connection.id > this.#options.withholdConfirmations) {
+      connection.sendEnvelope('subscriptions', [{
+        subscriptions: Object.fromEntries([...connection.subscriptions].map(([c, ps]) => [c, [...ps]])),
+      }]);
+    }
     if (channel === 'heartbeats') connection.startHeartbeats(this.#options.heartbeatIntervalMs);
     if (channel === 'market_trades' || channel === 'ticker') {
       for (const productId of products) {
@@ -386,10 +390,12 @@ export class CoinbaseProtocolServer {
       for (const p of products) granted.add(p);
       connection.subscriptions.set(name, granted);
     }
-    connection.sendMessage({
-      type: 'subscriptions',
-      channels: [...connection.subscriptions].map(([name, ps]) => ({ name, product_ids: [...ps] })),
-    });
+    if (connection.id > this.#options.withholdConfirmations) {
+      connection.sendMessage({
+        type: 'subscriptions',
+        channels: [...connection.subscriptions].map(([name, ps]) => ({ name, product_ids: [...ps] })),
+      });
+    }
     if (names.includes('heartbeat')) connection.startHeartbeats(this.#options.heartbeatIntervalMs);
     if (names.includes('matches')) {
       for (const productId of products) {

@@ -35,10 +35,14 @@ export async function startTestProducer(options: {
   url: string;
   brokers: readonly string[];
   overrides?: Partial<MarketDataProducerOptions>;
+  /** Reuse the topics of an earlier producer (by their prefix) instead of creating fresh ones. */
+  topicPrefix?: string;
 }): Promise<TestProducer> {
   const logger = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
   const kafka = createKafka('test-producer', options.brokers, logger);
-  const { prefix, topics } = await createTestTopics(kafka);
+  const { prefix, topics } = options.topicPrefix === undefined
+    ? await createTestTopics(kafka)
+    : { prefix: options.topicPrefix, topics: topicNames(options.topicPrefix) };
   const registry = new Registry();
   const producer = new MarketDataProducer({
     protocol: options.feed === 'advanced-trade' ? advancedTradeProtocol : exchangeProtocol,

@@ -8,14 +8,19 @@ const RECEIVED_AT_US = 1_795_000_000_000_000;
 const source = 'coinbase-advanced-trade';
 const us = (iso: string, micros: number): number => Date.parse(iso) * 1000 + micros;
 
-/** Each fixture line through a fresh connection, as if it were the first frame received. */
+/**
+ * Each fixture line through a fresh connection. Live captures are mid-stream (their `sequence_num` is not 0),
+ * so as a connection's first frame they also report the frames before them as lost; `events` leaves those
+ * gap markers out, and a test of its own checks them.
+ */
 function handleFixture(line: number) {
   const text = readFixtureFrames('advanced-trade')[line - 1]!;
   const session = new FeedSession({
     protocol: advancedTradeProtocol, productIds: ['BTC-USD', 'ETH-USD'], state: new FeedState(100),
     connectionId: 'c1', maxFrameBytes: 1 << 20, startGap: null,
   });
-  return session.handle({ source, connectionId: 'c1', receivedAtUs: RECEIVED_AT_US, payload: Buffer.from(text) }, false);
+  const outcome = session.handle({ source, connectionId: 'c1', receivedAtUs: RECEIVED_AT_US, payload: Buffer.from(text) }, false);
+  return { ...outcome, events: outcome.events.filter((e) => e.type !== 'gap'), gaps: outcome.events.filter((e) => e.type === 'gap') };
 }
 
 describe('advancedTradeProtocol', () => {
@@ -70,6 +75,12 @@ describe('advancedTradeProtocol', () => {
       type: 'trade', v: 1, source, productId: 'BTC-USD', exchangeTimeUs, receivedAtUs: RECEIVED_AT_US,
       tradeId, price, size, side, snapshot: false,
     }]);
+  });
+
+  it('reports the frames before a connection\'s first frame as lost: numbering starts at 0', () => {
+    expect(handleFixture(8).gaps.map((g) => [g.productId, g.type === 'gap' && g.reason, g.type === 'gap' && g.missed]))
+      .toEqual([['BTC-USD', 'sequence', 1851], ['ETH-USD', 'sequence', 1851]]);
+    expect(handleFixture(3).gaps, 'the documented example is numbered 0').toEqual([]);
   });
 
   it('reads the live subscriptions confirmation without publishing anything', () => {

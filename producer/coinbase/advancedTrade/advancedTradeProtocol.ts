@@ -30,7 +30,8 @@ function empty(channel: string, frame: { timestamp: string; sequence_num: number
   return {
     channel,
     exchangeTimeUs: parseTimestampUs(frame.timestamp),
-    sequence: { stream: 'connection', value: frame.sequence_num, consecutive: true },
+    // Numbered per connection across all channels, from 0 (live captures; the docs disagree with each other).
+    sequence: { stream: 'connection', value: frame.sequence_num, consecutive: true, first: 0 },
     trades: [],
     quotes: [],
     heartbeat: null,

@@ -39,7 +39,7 @@ function match(m: MatchMessage): FrameContent {
     channel: m.type,
     exchangeTimeUs,
     // `match` and the `last_match` sent on subscribing share one stream.
-    sequence: { stream: `matches:${m.product_id}`, value: m.sequence, consecutive: false },
+    sequence: { stream: `matches:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
     trades: [{
       productId: m.product_id,
       tradeId: String(m.trade_id),
@@ -59,7 +59,7 @@ function ticker(m: ExchangeTickerMessage): FrameContent {
     ...NOTHING,
     channel: 'ticker',
     exchangeTimeUs,
-    sequence: { stream: `ticker:${m.product_id}`, value: m.sequence, consecutive: false },
+    sequence: { stream: `ticker:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
     quotes: [{
       productId: m.product_id,
       price: m.price,
@@ -78,7 +78,7 @@ function heartbeat(m: ExchangeHeartbeatMessage): FrameContent {
     ...NOTHING,
     channel: 'heartbeat',
     exchangeTimeUs,
-    sequence: { stream: `heartbeat:${m.product_id}`, value: m.sequence, consecutive: false },
+    sequence: { stream: `heartbeat:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
     heartbeat: { productIds: [m.product_id], exchangeTimeUs },
   };
 }
