@@ -10,8 +10,9 @@ WITH_ENV := scripts/with-services-env.sh
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
+# No dependency needs an install script; skipping them keeps them from running with our privileges.
 $(NODE_MODULES): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --ignore-scripts --no-audit --no-fund
 	@touch $@
 
 install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)
@@ -40,13 +41,13 @@ services-down: ## Stop the local services started by services-up (by their pid f
 	bash services/services.sh down
 
 topics: build ## Create the Kafka topics (idempotent)
-	$(WITH_ENV) node dist/scripts/createTopics.js
+	$(WITH_ENV) KAFKA_BROKERS -- node dist/scripts/createTopics.js
 
 producer: topics ## Stream Coinbase market data into Kafka (Ctrl-C stops it cleanly)
-	$(WITH_ENV) node dist/producer/main.js
+	$(WITH_ENV) KAFKA_BROKERS -- node dist/producer/main.js
 
 bench: build ## Benchmarks; JSON results under bench/results/
-	$(WITH_ENV) node dist/bench/producerBench.js
+	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js
 
 docs: build ## Regenerate the env-var table in README.md and .env.example from config/envVars.ts
 	node dist/scripts/writeEnvDocs.js

@@ -77,8 +77,8 @@ export const ENV_VARS = {
   PRODUCER_SHUTDOWN_TIMEOUT_MS: positiveInt('On SIGTERM, how long to wait for queued records to reach Kafka before disconnecting.', 10_000),
   METRICS_HOST: {
     schema: Type.String({ minLength: 1 }),
-    default: '0.0.0.0',
-    description: 'Address the producer\'s `/metrics` endpoint listens on.',
+    default: '127.0.0.1',
+    description: 'Address the producer\'s `/metrics` endpoint listens on; `0.0.0.0` exposes it to other hosts (containers need it).',
   },
   METRICS_PORT: port('Port of the producer\'s `/metrics` endpoint (0 picks a free port).', 9464),
   DATABASE_URL: {

@@ -15,7 +15,7 @@ export async function startMetricsServer(registry: Registry, host: string, port:
     if (request.method === 'GET' && path === '/metrics') {
       registry.metrics().then(
         (text) => { response.writeHead(200, { 'content-type': registry.contentType }).end(text); },
-        (error: unknown) => { response.writeHead(500).end(String(error)); },
+        () => { response.writeHead(500).end('metrics unavailable\n'); },
       );
     } else if (request.method === 'GET' && path === '/healthz') {
       response.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');

@@ -37,6 +37,8 @@ export async function startProgram<P extends ProgramName>(
 
   const cleanups: (() => Promise<void>)[] = [];
   let stopping: Promise<void> | null = null;
+  // A call, not a read: `stopping` changes inside callbacks, which narrowing cannot see.
+  const isStopping = () => stopping !== null;
   const stop = (why: string, exitCode: number): Promise<void> => {
     stopping ??= (async () => {
       logger.info({ why }, `${program} stopping`);
@@ -69,7 +71,7 @@ export async function startProgram<P extends ProgramName>(
   });
   try {
     await run(config, logger, (cleanup) => {
-      if (stopping !== null) {
+      if (isStopping()) {
         // Stopped while starting: release what was just acquired too.
         void cleanup().catch((error: unknown) => { logger.error({ err: error }, 'error while stopping'); });
         return;
@@ -77,7 +79,7 @@ export async function startProgram<P extends ProgramName>(
       cleanups.push(cleanup);
     });
   } catch (error) {
-    if (stopping === null) logger.fatal({ err: error }, `${program} failed to start`);
+    if (!isStopping()) logger.fatal({ err: error }, `${program} failed to start`);
     await stop('start-up failure', 1);
   }
 }

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Local services without Docker: Apache Kafka (KRaft, from Maven Central jars), PostgreSQL and Prometheus
 # (Debian packages), each on loopback on a non-default port, each started idempotently and stopped by the
-# pid file it wrote. Connection settings go to .services.env.
+# pid file it wrote. Connection settings go to .services.env. Invoked as root (CI containers), each service
+# runs as an unprivileged user that owns its own directory: Kafka as nobody, PostgreSQL as postgres,
+# Prometheus as prometheus.
 #
 #   services/services.sh up | down | status
 #   services/services.sh kafka-up   --dir DIR --port PORT   (an extra broker, used by tests that restart Kafka)
 #   services/services.sh kafka-down --dir DIR
 set -euo pipefail
+umask 077
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/.services"
@@ -19,6 +22,9 @@ PG_PORT=15432
 PROM_PORT=19090
 PG_DB=strategy_engine
 PG_OWNER=strategy_engine
+KAFKA_USER=nobody
+PG_USER=postgres
+PROM_USER=prometheus
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
@@ -48,7 +54,7 @@ ensure_prerequisites() {
   local missing
   missing="$(missing_packages)"
   [ -z "$missing" ] && return
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  if is_root && command -v apt-get >/dev/null 2>&1; then
     log "installing Debian packages: $missing"
     DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null ||
       { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $missing >/dev/null; }
@@ -59,19 +65,38 @@ ensure_prerequisites() {
 
 # --- process helpers ---------------------------------------------------------------------------------------
 
-# True when the pid file names a live process whose command line contains $2 (guards against pid reuse).
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# Runs "$@" as the service's user when invoked as root, else as the invoking user.
+as_user() {
+  local user="$1"
+  shift
+  if is_root; then runuser -u "$user" -- "$@"; else "$@"; fi
+}
+
+# Gives a service's directory to its user (when root), private to it.
+own_dir() {
+  local user="$1" dir="$2"
+  mkdir -p "$dir"
+  if is_root; then chown -R "$user": "$dir"; fi
+  chmod 700 "$dir"
+}
+
+# True when the pid file names a live process one of whose arguments is exactly $2, the path of the service's
+# own configuration (guards against pid reuse and against matching any other program).
 pid_alive() {
   local pidfile="$1" marker="$2" pid
   [ -f "$pidfile" ] || return 1
   pid="$(cat "$pidfile")"
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$marker"
+  [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$marker"
 }
 
-# Starts "$@" detached in its own session, writing its pid (the exec'd program's) to $1's pid file.
+# Starts "$@" as user $1, detached in its own session, writing its pid (the exec'd program's) to $2.
 spawn() {
-  local pidfile="$1" logfile="$2"
-  shift 2
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
+  local user="$1" pidfile="$2" logfile="$3"
+  shift 3
+  as_user "$user" setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
   for _ in $(seq 1 50); do [ -s "$pidfile" ] && return; sleep 0.1; done
   die "could not start $1"
 }
@@ -98,21 +123,22 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 fetch_kafka_jars() {
   [ -f "$KAFKA_LIB/.complete" ] && return
   log "fetching Kafka $KAFKA_VERSION jars from Maven Central"
-  mkdir -p "$KAFKA_LIB"
-  mvn -B -q -f "$ROOT/services/kafka/pom.xml" \
+  # World-readable (the broker runs as another user); -C fails on any checksum mismatch.
+  (umask 022 && mkdir -p "$KAFKA_LIB" && mvn -B -q -C -f "$ROOT/services/kafka/pom.xml" \
     org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB" >&2
+    -DincludeScope=runtime -DoutputDirectory="$KAFKA_LIB" >&2)
+  chmod 755 "$STATE/cache" "$(dirname "$KAFKA_LIB")"
   touch "$KAFKA_LIB/.complete"
 }
 
 kafka_up() {
   local dir="$1" port="$2" controller_port=$(($2 + 1))
-  local pidfile="$dir/kafka.pid" logfile="$dir/kafka.log"
-  if pid_alive "$pidfile" kafka.Kafka; then log "Kafka already running on 127.0.0.1:$port"; return; fi
+  local config="$dir/server.properties" pidfile="$dir/kafka.pid" logfile="$dir/kafka.log"
+  if pid_alive "$pidfile" "$config"; then log "Kafka already running on 127.0.0.1:$port"; return; fi
   port_free "$port" || die "port $port is in use by another program; stop it or run 'make services-down'"
   fetch_kafka_jars
   mkdir -p "$dir/data"
-  cat >"$dir/server.properties" <<EOF
+  cat >"$config" <<EOF
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
@@ -133,63 +159,63 @@ transaction.state.log.num.partitions=1
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 EOF
-  local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
+  : >"$logfile"
+  own_dir "$KAFKA_USER" "$dir"
+  local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:-UsePerfData -Djava.awt.headless=true
     "-Dlog4j.configuration=file:$ROOT/services/kafka/log4j.properties" -cp "$KAFKA_LIB/*")
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
-    cluster_id="$(java "${java_opts[@]}" kafka.tools.StorageTool random-uuid)"
-    java "${java_opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" --ignore-formatted >/dev/null
+    cluster_id="$(as_user "$KAFKA_USER" java "${java_opts[@]}" kafka.tools.StorageTool random-uuid)"
+    as_user "$KAFKA_USER" java "${java_opts[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$config" \
+      --ignore-formatted >/dev/null
   fi
-  : >"$logfile"
-  spawn "$pidfile" "$logfile" java "${java_opts[@]}" kafka.Kafka "$dir/server.properties"
+  spawn "$KAFKA_USER" "$pidfile" "$logfile" java "${java_opts[@]}" kafka.Kafka "$config"
   for _ in $(seq 1 900); do
     grep -q 'Kafka Server started' "$logfile" && { log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$port"; return; }
-    pid_alive "$pidfile" kafka.Kafka || break
+    pid_alive "$pidfile" "$config" || break
     sleep 0.1
   done
   tail -n 30 "$logfile" >&2
   die "Kafka did not start (log: $logfile)"
 }
 
-kafka_down() { stop_pid "$1/kafka.pid" kafka.Kafka Kafka; }
+kafka_down() { stop_pid "$1/kafka.pid" "$1/server.properties" Kafka; }
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
-
-# The cluster runs as the invoking user, or as 'postgres' when invoked as root (PostgreSQL refuses root).
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 pg_up() {
   local bin dir="$STATE/postgres" data="$STATE/postgres/data" run="$STATE/postgres/run"
   bin="$(pg_bindir)"
-  if [ -f "$data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+  if [ -f "$data/PG_VERSION" ] && as_user "$PG_USER" "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
     return
   fi
-  mkdir -p "$dir" "$run"
-  if [ "$(id -u)" = 0 ]; then chown -R postgres: "$dir"; chmod o+x "$STATE"; fi
-  chmod 700 "$run"
+  own_dir "$PG_USER" "$dir"
+  own_dir "$PG_USER" "$run"
   if [ ! -f "$data/PG_VERSION" ]; then
     port_free "$PG_PORT" || die "port $PG_PORT is in use by another program"
-    as_pg "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+    # The socket lives in a directory only the cluster's user can enter, so trust on it admits that user only.
+    as_user "$PG_USER" "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --encoding=UTF8 --locale=C >/dev/null
-    cat >>"$data/postgresql.conf" <<EOF
+    as_user "$PG_USER" tee -a "$data/postgresql.conf" >/dev/null <<EOF
 # written by services/services.sh
 port = $PG_PORT
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$run'
 EOF
-    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$dir/password.tmp"
-    mv "$dir/password.tmp" "$dir/owner-password"
-    chmod 600 "$dir/owner-password"
   fi
-  as_pg "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
+  if [ ! -f "$STATE/owner-password" ]; then
+    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/owner-password.tmp"
+    mv "$STATE/owner-password.tmp" "$STATE/owner-password"
+  fi
+  as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
     { tail -n 30 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
   local password
-  password="$(cat "$dir/owner-password")"
-  as_pg "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<EOF
+  password="$(cat "$STATE/owner-password")"
+  as_user "$PG_USER" "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<EOF
 SELECT 'CREATE ROLE $PG_OWNER LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_OWNER') \gexec
-ALTER ROLE $PG_OWNER WITH LOGIN CREATEROLE PASSWORD '$password';
+ALTER ROLE $PG_OWNER WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$password';
 SELECT 'CREATE DATABASE $PG_DB OWNER $PG_OWNER'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB') \gexec
 EOF
@@ -200,14 +226,25 @@ pg_down() {
   local bin data="$STATE/postgres/data"
   bin="$(pg_bindir)"
   [ -n "$bin" ] && [ -f "$data/postmaster.pid" ] || return 0
-  as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+}
+
+pg_running() {
+  local bin
+  bin="$(pg_bindir)"
+  [ -n "$bin" ] && [ -f "$STATE/postgres/data/PG_VERSION" ] &&
+    as_user "$PG_USER" "$bin/pg_ctl" -D "$STATE/postgres/data" status >/dev/null 2>&1
 }
 
 # --- Prometheus --------------------------------------------------------------------------------------------
 
+prom_user() { if id "$PROM_USER" >/dev/null 2>&1; then echo "$PROM_USER"; else echo nobody; fi; }
+
 prom_up() {
-  local dir="$STATE/prometheus" pidfile="$STATE/prometheus/prometheus.pid"
-  if pid_alive "$pidfile" prometheus; then log "Prometheus already running on 127.0.0.1:$PROM_PORT"; return; fi
+  local dir="$STATE/prometheus" user
+  local config="--config.file=$dir/prometheus.yml" pidfile="$dir/prometheus.pid"
+  user="$(prom_user)"
+  if pid_alive "$pidfile" "$config"; then log "Prometheus already running on 127.0.0.1:$PROM_PORT"; return; fi
   port_free "$PROM_PORT" || die "port $PROM_PORT is in use by another program"
   mkdir -p "$dir/data" "$dir/targets"
   cat >"$dir/prometheus.yml" <<EOF
@@ -225,42 +262,43 @@ scrape_configs:
     scrape_interval: 1s
     file_sd_configs: [{ files: ['$dir/targets/*.json'], refresh_interval: 1s }]
 EOF
-  spawn "$pidfile" "$dir/prometheus.log" prometheus --config.file="$dir/prometheus.yml" \
-    --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle
+  : >"$dir/prometheus.log"
+  own_dir "$user" "$dir"
+  # The tests (the invoking user) write target files; Prometheus only reads them.
+  chmod 711 "$dir"
+  chmod 1777 "$dir/targets"
+  spawn "$user" "$pidfile" "$dir/prometheus.log" prometheus "$config" \
+    --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROM_PORT"
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$PROM_PORT/-/ready" >/dev/null 2>&1 && { log "Prometheus ready on 127.0.0.1:$PROM_PORT"; return; }
-    pid_alive "$pidfile" prometheus || break
+    pid_alive "$pidfile" "$config" || break
     sleep 0.1
   done
   tail -n 30 "$dir/prometheus.log" >&2
   die "Prometheus did not start (log: $dir/prometheus.log)"
 }
 
-prom_down() { stop_pid "$STATE/prometheus/prometheus.pid" prometheus Prometheus; }
+prom_down() { stop_pid "$STATE/prometheus/prometheus.pid" "--config.file=$STATE/prometheus/prometheus.yml" Prometheus; }
 
 # --- commands ----------------------------------------------------------------------------------------------
 
 write_env_file() {
-  local password
-  password="$(cat "$STATE/postgres/owner-password")"
-  umask 077
   cat >"$ENV_FILE.tmp" <<EOF
 # Written by 'make services-up' (services/services.sh): how to reach the local services.
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-DATABASE_URL=postgres://$PG_OWNER:$password@127.0.0.1:$PG_PORT/$PG_DB
+DATABASE_URL=postgres://$PG_OWNER:$(cat "$STATE/owner-password")@127.0.0.1:$PG_PORT/$PG_DB
 PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
 EOF
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
 status() {
-  local ok=0 bin
-  bin="$(pg_bindir)"
-  if pid_alive "$STATE/kafka/kafka.pid" kafka.Kafka; then echo "kafka: running (127.0.0.1:$KAFKA_PORT)"; else echo "kafka: stopped"; ok=1; fi
-  if [ -n "$bin" ] && [ -f "$STATE/postgres/data/PG_VERSION" ] && as_pg "$bin/pg_ctl" -D "$STATE/postgres/data" status >/dev/null 2>&1; then
-    echo "postgres: running (127.0.0.1:$PG_PORT)"
-  else echo "postgres: stopped"; ok=1; fi
-  if pid_alive "$STATE/prometheus/prometheus.pid" prometheus; then echo "prometheus: running (127.0.0.1:$PROM_PORT)"; else echo "prometheus: stopped"; ok=1; fi
+  local ok=0
+  if pid_alive "$STATE/kafka/kafka.pid" "$STATE/kafka/server.properties"; then echo "kafka: running (127.0.0.1:$KAFKA_PORT)"; else echo "kafka: stopped"; ok=1; fi
+  if pg_running; then echo "postgres: running (127.0.0.1:$PG_PORT)"; else echo "postgres: stopped"; ok=1; fi
+  if pid_alive "$STATE/prometheus/prometheus.pid" "--config.file=$STATE/prometheus/prometheus.yml"; then
+    echo "prometheus: running (127.0.0.1:$PROM_PORT)"
+  else echo "prometheus: stopped"; ok=1; fi
   return $ok
 }
 
@@ -279,7 +317,9 @@ cmd="${1:-}"
 case "$cmd" in
   up)
     ensure_prerequisites
-    mkdir -p "$STATE"
+    mkdir -p "$STATE/cache"
+    # Traversable but not listable, so each service's user reaches its own directory and nothing else.
+    chmod 711 "$STATE"
     kafka_up "$STATE/kafka" "$KAFKA_PORT"
     pg_up
     prom_up
@@ -296,6 +336,8 @@ case "$cmd" in
     dir="$(arg dir "" "$@")"
     [ -n "$dir" ] || die "kafka-up needs --dir DIR"
     ensure_prerequisites
+    mkdir -p "$STATE/cache"
+    chmod 711 "$STATE"
     kafka_up "$dir" "$(arg port 29092 "$@")"
     ;;
   kafka-down)

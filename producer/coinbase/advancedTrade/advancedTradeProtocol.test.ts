@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GapEvent } from '../../../wire/MarketEvent.js';
 import { FeedSession } from '../../feed/FeedSession.js';
 import { FeedState } from '../../feed/FeedState.js';
 import { readFixtureFrames } from '../fixtures/readFixtureFrames.js';
@@ -20,7 +21,11 @@ function handleFixture(line: number) {
     connectionId: 'c1', maxFrameBytes: 1 << 20, startGap: null,
   });
   const outcome = session.handle({ source, connectionId: 'c1', receivedAtUs: RECEIVED_AT_US, payload: Buffer.from(text) }, false);
-  return { ...outcome, events: outcome.events.filter((e) => e.type !== 'gap'), gaps: outcome.events.filter((e) => e.type === 'gap') };
+  return {
+    ...outcome,
+    events: outcome.events.filter((e) => e.type !== 'gap'),
+    gaps: outcome.events.filter((e): e is GapEvent => e.type === 'gap'),
+  };
 }
 
 describe('advancedTradeProtocol', () => {
@@ -78,7 +83,7 @@ describe('advancedTradeProtocol', () => {
   });
 
   it('reports the frames before a connection\'s first frame as lost: numbering starts at 0', () => {
-    expect(handleFixture(8).gaps.map((g) => [g.productId, g.type === 'gap' && g.reason, g.type === 'gap' && g.missed]))
+    expect(handleFixture(8).gaps.map((g) => [g.productId, g.reason, g.missed]))
       .toEqual([['BTC-USD', 'sequence', 1851], ['ETH-USD', 'sequence', 1851]]);
     expect(handleFixture(3).gaps, 'the documented example is numbered 0').toEqual([]);
   });
