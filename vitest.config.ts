@@ -3,6 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     restoreMocks: true,
+    tags: [
+      { name: 'tulipindicators', description: 'values checked against Tulip Indicators\' published test vectors' },
+      { name: 'empyrical', description: 'statistics checked against empyrical\'s formulas (batch implementations)' },
+    ],
     projects: [
       {
         extends: true,
