@@ -10,7 +10,7 @@ export const BUILTIN_STRATEGIES: Readonly<Record<string, StrategyPlugin>> = {
   [emaCross.id]: emaCross,
   [rsiReversion.id]: rsiReversion,
   [bollingerBreakout.id]: bollingerBreakout,
-} as Record<string, StrategyPlugin>;
+};
 
 export class UnknownStrategyError extends Error {
   constructor(id: string, available: readonly string[]) {

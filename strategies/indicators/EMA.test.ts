@@ -10,6 +10,6 @@ describe('EMA', () => {
     const ema = new EMA(5);
     const results = TULIP_INPUT.map((x) => ema.update(x));
     expect(results.slice(0, 4), 'not trusted before 5 inputs').toEqual([null, null, null, null]);
-    results.slice(4).forEach((value, i) => expect(value, `output ${i + 4}`).toBeCloseTo(TULIP_EMA_5[i + 4]!, 3));
+    results.slice(4).forEach((value, i) => { expect(value, `output ${i + 4}`).toBeCloseTo(TULIP_EMA_5[i + 4]!, 3); });
   });
 });

@@ -10,7 +10,7 @@ describe('RSI', () => {
     const rsi = new RSI(5);
     const results = TULIP_INPUT.map((x) => rsi.update(x)).slice(5);
     expect(results).toHaveLength(TULIP_RSI_5.length);
-    results.forEach((value, i) => expect(value, `output ${i}`).toBeCloseTo(TULIP_RSI_5[i]!, 3));
+    results.forEach((value, i) => { expect(value, `output ${i}`).toBeCloseTo(TULIP_RSI_5[i]!, 3); });
   });
 
   it('is 100 after only gains, 0 after only losses, 50 when flat', () => {

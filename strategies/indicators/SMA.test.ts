@@ -9,7 +9,7 @@ describe('SMA', () => {
   it('matches Tulip Indicators\' sma 5', { tags: ['tulipindicators'] }, () => {
     const sma = new SMA(5);
     const results = TULIP_INPUT.map((x) => sma.update(x)).slice(4);
-    results.forEach((value, i) => expect(value, `output ${i}`).toBeCloseTo(TULIP_SMA_5[i]!, 3));
+    results.forEach((value, i) => { expect(value, `output ${i}`).toBeCloseTo(TULIP_SMA_5[i]!, 3); });
     expect(results).toHaveLength(TULIP_SMA_5.length);
   });
 

@@ -1,0 +1,152 @@
+import type { JsonValue } from '../../strategies/Strategy.js';
+import { RingBuffer } from '../../strategies/indicators/RingBuffer.js';
+import { annualVolatility, sharpeRatio, sortinoRatio } from './ratios.js';
+import { RollingDrawdown } from './RollingDrawdown.js';
+import { RunningDrawdown } from './RunningDrawdown.js';
+import { RunningMoments } from './RunningMoments.js';
+import { WindowMoments } from './WindowMoments.js';
+
+/** One row of statistics, since the start (`windowBars` 0) or over the last `windowBars` bars. */
+export interface StatisticsValues {
+  readonly windowBars: number;
+  /** Bar returns the figures are based on (< windowBars while a window fills). */
+  readonly bars: number;
+  readonly cumulativeReturn: number;
+  readonly annualVolatility: number;
+  readonly sharpe: number;
+  readonly sortino: number;
+  /** A fraction ≤ 0 (−0.25: the equity fell 25 % below its peak). */
+  readonly maxDrawdown: number;
+  /** Closed round trips with a profit / closed round trips; NaN without closed trades. */
+  readonly winRate: number;
+  /** Closed round trips. */
+  readonly tradeCount: number;
+}
+
+export interface StatisticsOptions {
+  /** Bars per year: 525 600 for 1-minute bars of a 24/7 market. */
+  readonly periodsPerYear: number;
+  /** Rolling windows, in bars (e.g. 60 and 1440). */
+  readonly windows: readonly number[];
+  /** Risk-free return per bar, subtracted for Sharpe (default 0). */
+  readonly riskFreePerBar?: number;
+  /** Minimum acceptable return per bar, for Sortino (default 0). */
+  readonly marPerBar?: number;
+}
+
+class Window {
+  readonly moments: WindowMoments;
+  readonly drawdown: RollingDrawdown;
+  /** Per bar: round trips closed, and of those the winners. */
+  readonly closed: RingBuffer;
+  readonly won: RingBuffer;
+  closedSum: number;
+  wonSum: number;
+
+  constructor(size: number, mar: number, snapshot?: JsonValue) {
+    const s = snapshot as { m: JsonValue; d: JsonValue; c: number[]; w: number[] } | undefined;
+    this.moments = new WindowMoments(size, mar, s?.m);
+    this.drawdown = new RollingDrawdown(size, s?.d);
+    this.closed = new RingBuffer(size, s?.c ?? []);
+    this.won = new RingBuffer(size, s?.w ?? []);
+    this.closedSum = this.closed.toArray().reduce((a, b) => a + b, 0);
+    this.wonSum = this.won.toArray().reduce((a, b) => a + b, 0);
+  }
+
+  snapshot(): JsonValue {
+    return { m: this.moments.snapshot(), d: this.drawdown.snapshot(), c: this.closed.toArray(), w: this.won.toArray() };
+  }
+}
+
+/**
+ * Streaming performance statistics of one strategy instance: O(1) per bar for everything but the rolling
+ * drawdowns (O(log window)). Conventions follow empyrical (docs/statistics.md): sample standard deviation;
+ * Sharpe = (mean − rf) / std · √A; downside risk over all bars; Sortino = (mean − MAR) · A / downside risk;
+ * drawdown on ∏(1 + r) from a base of 1; NaN and ±Infinity where empyrical gives them.
+ */
+export class PerformanceStatistics {
+  readonly #options: Required<StatisticsOptions>;
+  readonly #moments: RunningMoments;
+  readonly #drawdown: RunningDrawdown;
+  readonly #windows: Window[];
+  #closed: number;
+  #won: number;
+  #pendingClosed = 0;
+  #pendingWon = 0;
+
+  constructor(options: StatisticsOptions, snapshot?: JsonValue) {
+    this.#options = { riskFreePerBar: 0, marPerBar: 0, ...options };
+    const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[]; closed: number; won: number; pc: number; pw: number } | undefined;
+    this.#moments = new RunningMoments(this.#options.marPerBar, s?.m);
+    this.#drawdown = new RunningDrawdown(s?.d);
+    this.#windows = this.#options.windows.map((size, i) => new Window(size, this.#options.marPerBar, s?.w[i]));
+    this.#closed = s?.closed ?? 0;
+    this.#won = s?.won ?? 0;
+    this.#pendingClosed = s?.pc ?? 0;
+    this.#pendingWon = s?.pw ?? 0;
+  }
+
+  /** A round trip closed during the current bar; it counts from that bar on. */
+  addClosedTrade(profit: number): void {
+    this.#pendingClosed += 1;
+    if (profit > 0) this.#pendingWon += 1;
+  }
+
+  /** The bar's return closes the bar. */
+  addBarReturn(r: number): void {
+    this.#moments.add(r);
+    this.#drawdown.add(r);
+    this.#closed += this.#pendingClosed;
+    this.#won += this.#pendingWon;
+    for (const w of this.#windows) {
+      w.moments.add(r);
+      w.drawdown.add(r);
+      w.closedSum += this.#pendingClosed - (w.closed.push(this.#pendingClosed) ?? 0);
+      w.wonSum += this.#pendingWon - (w.won.push(this.#pendingWon) ?? 0);
+    }
+    this.#pendingClosed = 0;
+    this.#pendingWon = 0;
+  }
+
+  sinceStart(): StatisticsValues {
+    const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
+    const m = this.#moments;
+    const n = m.count;
+    return {
+      windowBars: 0,
+      bars: n,
+      cumulativeReturn: n === 0 ? Number.NaN : this.#drawdown.cumulativeReturn,
+      annualVolatility: annualVolatility(n, m.std, A),
+      sharpe: sharpeRatio(n, m.mean - rf, m.std, A),
+      sortino: sortinoRatio(n, m.mean - mar, m.downsideDeviation, A),
+      maxDrawdown: n === 0 ? Number.NaN : this.#drawdown.maxDrawdown,
+      winRate: this.#closed === 0 ? Number.NaN : this.#won / this.#closed,
+      tradeCount: this.#closed,
+    };
+  }
+
+  windows(): StatisticsValues[] {
+    const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
+    return this.#windows.map((w) => {
+      const n = w.moments.count;
+      return {
+        windowBars: w.moments.size,
+        bars: n,
+        cumulativeReturn: w.drawdown.cumulativeReturn,
+        annualVolatility: annualVolatility(n, w.moments.std, A),
+        sharpe: sharpeRatio(n, w.moments.mean - rf, w.moments.std, A),
+        sortino: sortinoRatio(n, w.moments.mean - mar, w.moments.downsideDeviation, A),
+        maxDrawdown: w.drawdown.maxDrawdown,
+        winRate: w.closedSum === 0 ? Number.NaN : w.wonSum / w.closedSum,
+        tradeCount: w.closedSum,
+      };
+    });
+  }
+
+  snapshot(): JsonValue {
+    return {
+      m: this.#moments.snapshot(), d: this.#drawdown.snapshot(), w: this.#windows.map((w) => w.snapshot()),
+      closed: this.#closed, won: this.#won, pc: this.#pendingClosed, pw: this.#pendingWon,
+    };
+  }
+}
