@@ -1,0 +1,129 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Bar } from '../../strategies/Bar.js';
+import { ProductBars } from './ProductBars.js';
+import { MINUTE_US, SECOND_US } from './testing/eventStreams.js';
+
+const T0 = 1_800_000_000 * SECOND_US;
+const INTERVALS = [MINUTE_US, 5 * MINUTE_US];
+
+/** Random trades for one product, in mostly increasing time, and the watermark after each (2 s lateness). */
+const trades = fc.array(fc.record({
+  stepUs: fc.integer({ min: 0, max: 50 * SECOND_US }),
+  jitterUs: fc.integer({ min: -4 * SECOND_US, max: 0 }),
+  price: fc.integer({ min: 9000, max: 11000 }).map((p) => p / 100),
+  size: fc.integer({ min: 1, max: 100_000 }).map((s) => s / 10_000),
+}), { maxLength: 300, size: 'max' });
+
+interface Run { bars: Bar[]; accepted: { timeUs: number; price: number; size: number }[]; late: number }
+
+function run(steps: readonly { stepUs: number; jitterUs: number; price: number; size: number }[], splitAt = -1): Run {
+  let bars = new ProductBars('BTC-USD', INTERVALS);
+  const out: Run = { bars: [], accepted: [], late: 0 };
+  let clock = T0;
+  let maxUs = Number.MIN_SAFE_INTEGER;
+  steps.forEach((s, i) => {
+    if (i === splitAt) bars = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(bars.snapshot())));
+    clock += s.stepUs;
+    const timeUs = clock + s.jitterUs;
+    if (bars.addTrade(timeUs, s.price, s.size)) out.accepted.push({ timeUs, price: s.price, size: s.size });
+    else out.late += 1;
+    maxUs = Math.max(maxUs, timeUs);
+    out.bars.push(...bars.closeUpTo(maxUs - 2 * SECOND_US));
+  });
+  out.bars.push(...bars.closeUpTo(clock + 10 * MINUTE_US));
+  return out;
+}
+
+describe('ProductBars (the window step)', () => {
+  it('keeps every bar\'s open and close between its low and high', () => {
+    fc.assert(fc.property(trades, (steps) => {
+      for (const bar of run(steps).bars) {
+        expect(bar.low).toBeLessThanOrEqual(Math.min(bar.open, bar.close));
+        expect(bar.high).toBeGreaterThanOrEqual(Math.max(bar.open, bar.close));
+        expect(bar.vwap).toBeGreaterThanOrEqual(bar.low - 1e-9);
+        expect(bar.vwap).toBeLessThanOrEqual(bar.high + 1e-9);
+      }
+    }));
+  });
+
+  it('conserves volume and trade count: every accepted trade is in exactly one bar per interval', () => {
+    fc.assert(fc.property(trades, (steps) => {
+      const { bars, accepted } = run(steps);
+      for (const intervalUs of INTERVALS) {
+        const mine = bars.filter((b) => b.intervalUs === intervalUs);
+        expect(mine.reduce((n, b) => n + b.tradeCount, 0)).toBe(accepted.length);
+        expect(mine.reduce((v, b) => v + b.volume, 0)).toBeCloseTo(accepted.reduce((v, t) => v + t.size, 0), 9);
+      }
+    }));
+  });
+
+  it('emits contiguous bars per interval, flat bars carrying the last close where nothing traded', () => {
+    fc.assert(fc.property(trades, (steps) => {
+      for (const intervalUs of INTERVALS) {
+        const mine = run(steps).bars.filter((b) => b.intervalUs === intervalUs);
+        mine.forEach((bar, i) => {
+          expect(bar.endUs - bar.startUs).toBe(intervalUs);
+          expect(bar.startUs % intervalUs).toBe(0);
+          if (i > 0) expect(bar.startUs, 'contiguous').toBe(mine[i - 1]!.endUs);
+          if (bar.tradeCount === 0) expect([bar.open, bar.high, bar.low, bar.close, bar.volume]).toEqual([mine[i - 1]!.close, mine[i - 1]!.close, mine[i - 1]!.close, mine[i - 1]!.close, 0]);
+        });
+      }
+    }));
+  });
+
+  it('nests intervals: the 1-minute bars of a 5-minute bar add up to it', () => {
+    fc.assert(fc.property(trades, (steps) => {
+      const { bars } = run(steps);
+      for (const big of bars.filter((b) => b.intervalUs === 5 * MINUTE_US)) {
+        const small = bars.filter((b) => b.intervalUs === MINUTE_US && b.startUs >= big.startUs && b.endUs <= big.endUs);
+        expect(small.reduce((n, b) => n + b.tradeCount, 0)).toBe(big.tradeCount);
+        if (big.tradeCount > 0) {
+          expect(Math.max(...small.map((b) => b.high))).toBe(big.high);
+          expect(Math.min(...small.map((b) => b.low))).toBe(big.low);
+        }
+      }
+    }));
+  });
+
+  it('gives the same bars when the run is split at any point through a JSON snapshot', () => {
+    fc.assert(fc.property(trades, fc.nat(), (steps, cut) => {
+      expect(run(steps, cut % (steps.length + 1))).toEqual(run(steps));
+    }));
+  });
+
+  it('refuses a trade whose bar was already emitted, and counts it', () => {
+    const bars = new ProductBars('BTC-USD', INTERVALS);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
+    expect(bars.closeUpTo(T0 + MINUTE_US)).toHaveLength(1);
+    expect(bars.addTrade(T0 + 59 * SECOND_US, 101, 1), 'its 1-minute bar is out').toBe(false);
+    expect(bars.addTrade(T0 + MINUTE_US, 102, 1)).toBe(true);
+  });
+
+  it('orders open and close by event time, not by arrival, within a bucket', () => {
+    const bars = new ProductBars('BTC-USD', [MINUTE_US]);
+    bars.addTrade(T0 + 30 * SECOND_US, 101, 1);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
+    bars.addTrade(T0 + 50 * SECOND_US, 103, 1);
+    bars.addTrade(T0 + 40 * SECOND_US, 99, 1);
+    expect(bars.closeUpTo(T0 + MINUTE_US)).toMatchObject([{ open: 100, high: 103, low: 99, close: 103, volume: 4, tradeCount: 4, vwap: 100.75 }]);
+  });
+
+  it('marks bars overlapping a reported gap as incomplete', () => {
+    const bars = new ProductBars('BTC-USD', [MINUTE_US]);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
+    bars.markGap(T0 + 70 * SECOND_US, T0 + 130 * SECOND_US);
+    bars.addTrade(T0 + 200 * SECOND_US, 100, 1);
+    expect(bars.closeUpTo(T0 + 4 * MINUTE_US).map((b) => b.complete)).toEqual([true, false, false, true]);
+  });
+
+  it('keeps its state bounded: only buckets between the watermark and the newest trade stay open', () => {
+    const bars = new ProductBars('BTC-USD', INTERVALS);
+    for (let i = 0; i < 10_000; i++) {
+      const timeUs = T0 + i * 7 * SECOND_US;
+      bars.addTrade(timeUs, 100, 1);
+      bars.closeUpTo(timeUs - 2 * SECOND_US);
+      expect(bars.openBuckets).toBeLessThanOrEqual(4);
+    }
+  });
+});

@@ -1,0 +1,157 @@
+import type { Bar } from '../../strategies/Bar.js';
+
+interface OpenBar {
+  readonly startUs: number;
+  open: number;
+  openTimeUs: number;
+  high: number;
+  low: number;
+  close: number;
+  closeTimeUs: number;
+  volume: number;
+  /** Σ price · size, for the VWAP. */
+  notional: number;
+  tradeCount: number;
+}
+
+const MAX_GAPS = 16;
+
+/** A stretch of event time in which the producer reported that data may be missing. */
+interface GapRange {
+  readonly fromUs: number;
+  readonly toUs: number;
+}
+
+export interface ProductBarsState {
+  readonly nextStartUs: (number | null)[];
+  readonly lastClose: (number | null)[];
+  readonly open: OpenBar[][];
+  readonly gaps: GapRange[];
+}
+
+/**
+ * The event-time OHLCV bars of one product, for every interval at once: the window step. Trades go into the
+ * open bucket of each interval (`floor(t / interval)`); `closeUpTo(watermark)` emits every bar whose end the
+ * watermark has passed, in time order, including bars without trades once the product has traded (they carry
+ * the last close and zero volume, so that each interval's bars are contiguous). A trade whose bucket of the
+ * smallest interval is already emitted is late: it is refused for every interval (intervals nest, so it
+ * would be late for every one of them), never merged into a bar. State is bounded: the open buckets between
+ * the watermark and the newest event, and the gap ranges not yet passed.
+ */
+export class ProductBars {
+  readonly productId: string;
+  readonly intervalsUs: readonly number[];
+  /** Per interval: start of the next bar to emit; null until the product's first trade. */
+  readonly #nextStartUs: (number | null)[];
+  readonly #lastClose: (number | null)[];
+  /** Per interval: open buckets by start, few (those between the watermark and the newest event). */
+  readonly #open: Map<number, OpenBar>[];
+  #gaps: GapRange[];
+
+  constructor(productId: string, intervalsUs: readonly number[], state?: ProductBarsState) {
+    this.productId = productId;
+    this.intervalsUs = intervalsUs;
+    this.#nextStartUs = state?.nextStartUs.slice() ?? intervalsUs.map(() => null);
+    this.#lastClose = state?.lastClose.slice() ?? intervalsUs.map(() => null);
+    this.#open = intervalsUs.map((_, i) => new Map((state?.open[i] ?? []).map((bar) => [bar.startUs, { ...bar }])));
+    this.#gaps = state?.gaps.slice() ?? [];
+  }
+
+  /** Open buckets across intervals (for tests of boundedness). */
+  get openBuckets(): number {
+    return this.#open.reduce((n, m) => n + m.size, 0);
+  }
+
+  /** Adds a trade; false when it is late (its smallest-interval bar was already emitted). */
+  addTrade(timeUs: number, price: number, size: number): boolean {
+    const first = this.#nextStartUs[0];
+    const smallest = this.intervalsUs[0] as number;
+    if (first !== null && first !== undefined && Math.floor(timeUs / smallest) * smallest < first) return false;
+    this.intervalsUs.forEach((intervalUs, i) => {
+      const startUs = Math.floor(timeUs / intervalUs) * intervalUs;
+      this.#nextStartUs[i] ??= startUs;
+      const buckets = this.#open[i] as Map<number, OpenBar>;
+      const bar = buckets.get(startUs);
+      if (bar === undefined) {
+        buckets.set(startUs, {
+          startUs, open: price, openTimeUs: timeUs, high: price, low: price, close: price, closeTimeUs: timeUs,
+          volume: size, notional: price * size, tradeCount: 1,
+        });
+        return;
+      }
+      // Within lateness, trades may arrive out of event-time order: open and close follow event time
+      // (ties keep arrival order), so the result does not depend on the order inside a bucket.
+      if (timeUs < bar.openTimeUs) {
+        bar.open = price;
+        bar.openTimeUs = timeUs;
+      }
+      if (timeUs >= bar.closeTimeUs) {
+        bar.close = price;
+        bar.closeTimeUs = timeUs;
+      }
+      if (price > bar.high) bar.high = price;
+      if (price < bar.low) bar.low = price;
+      bar.volume += size;
+      bar.notional += price * size;
+      bar.tradeCount += 1;
+    });
+    return true;
+  }
+
+  /**
+   * Data may be missing between these event times: bars overlapping them are marked incomplete. At most
+   * `MAX_GAPS` ranges are kept (the oldest merge), so a product that never trades cannot grow the list.
+   */
+  markGap(fromUs: number | null, toUs: number): void {
+    this.#gaps.push({ fromUs: fromUs ?? Number.MIN_SAFE_INTEGER, toUs });
+    if (this.#gaps.length > MAX_GAPS) {
+      const [a, b, ...rest] = this.#gaps as [GapRange, GapRange, ...GapRange[]];
+      this.#gaps = [{ fromUs: Math.min(a.fromUs, b.fromUs), toUs: Math.max(a.toUs, b.toUs) }, ...rest];
+    }
+  }
+
+  /** Emits, per interval in ascending order, every bar that ends at or before the watermark. */
+  closeUpTo(watermarkUs: number): Bar[] {
+    const bars: Bar[] = [];
+    this.intervalsUs.forEach((intervalUs, i) => {
+      const first = this.#nextStartUs[i] ?? null;
+      if (first === null) return;
+      let startUs: number = first;
+      const buckets = this.#open[i] as Map<number, OpenBar>;
+      while (startUs + intervalUs <= watermarkUs) {
+        const endUs = startUs + intervalUs;
+        const open = buckets.get(startUs);
+        buckets.delete(startUs);
+        const complete = !this.#gaps.some((g) => g.fromUs < endUs && g.toUs >= startUs);
+        const lastClose = this.#lastClose[i] ?? null;
+        if (open !== undefined) {
+          bars.push({
+            productId: this.productId, intervalUs, startUs, endUs, open: open.open, high: open.high, low: open.low,
+            close: open.close, volume: open.volume, vwap: open.notional / open.volume, tradeCount: open.tradeCount, complete,
+          });
+          this.#lastClose[i] = open.close;
+        } else if (lastClose !== null) {
+          bars.push({
+            productId: this.productId, intervalUs, startUs, endUs, open: lastClose, high: lastClose, low: lastClose,
+            close: lastClose, volume: 0, vwap: lastClose, tradeCount: 0, complete,
+          });
+        }
+        startUs = endUs;
+      }
+      this.#nextStartUs[i] = startUs;
+    });
+    // A gap no bar can overlap any more is forgotten.
+    const emittedUpTo = Math.min(...this.#nextStartUs.map((s) => s ?? Number.MIN_SAFE_INTEGER));
+    this.#gaps = this.#gaps.filter((g) => g.toUs >= emittedUpTo);
+    return bars;
+  }
+
+  snapshot(): ProductBarsState {
+    return {
+      nextStartUs: this.#nextStartUs.slice(),
+      lastClose: this.#lastClose.slice(),
+      open: this.#open.map((m) => [...m.values()].map((bar) => ({ ...bar }))),
+      gaps: this.#gaps.slice(),
+    };
+  }
+}

@@ -1,0 +1,88 @@
+import type { Bar } from '../../strategies/Bar.js';
+import type { TargetPosition } from '../../strategies/Strategy.js';
+import type { StatisticsValues } from '../../metrics/statistics/PerformanceStatistics.js';
+import type { DeadLetter } from '../../wire/deadLetterRecord.js';
+import type { MarketEvent } from '../../wire/MarketEvent.js';
+
+/** Which strategy instance a result belongs to. */
+export interface InstanceKey {
+  readonly runId: string;
+  readonly strategyId: string;
+  readonly paramsKey: string;
+  readonly productId: string;
+  readonly intervalUs: number;
+}
+
+export interface BarOutput extends Bar {
+  readonly runId: string;
+}
+
+export interface SignalOutput extends InstanceKey {
+  /** The bar whose close produced the signal; it is acted on at the next bar's open. */
+  readonly barEndUs: number;
+  readonly target: TargetPosition;
+  readonly reason: string;
+  readonly price: number;
+}
+
+export interface FillOutput extends InstanceKey {
+  /** The bar at whose open the fill happened. */
+  readonly timeUs: number;
+  /** Sequence within the bar (a reversal is two fills). */
+  readonly seq: number;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: number;
+  readonly price: number;
+  readonly fee: number;
+  /** Profit of the round trip this fill closed (fees included), or null for an opening fill. */
+  readonly realizedPnl: number | null;
+  readonly positionAfter: number;
+}
+
+export interface MetricsOutput extends InstanceKey {
+  readonly barEndUs: number;
+  readonly equity: number;
+  /** Signed quantity held after the bar (negative: short). */
+  readonly position: number;
+  readonly barReturn: number;
+  readonly stats: readonly StatisticsValues[];
+}
+
+export interface LateOutput {
+  readonly runId: string;
+  readonly event: MarketEvent;
+  readonly partition: number;
+  readonly offset: string;
+  readonly watermarkUs: number;
+}
+
+/** What processing produced, in order, until the edge writes it out. */
+export class EngineOutputs {
+  bars: BarOutput[] = [];
+  signals: SignalOutput[] = [];
+  fills: FillOutput[] = [];
+  metrics: MetricsOutput[] = [];
+  late: LateOutput[] = [];
+  /** Records that could not be decoded: they go to the dead-letter topic. */
+  invalid: DeadLetter[] = [];
+  gaps = 0;
+
+  get size(): number {
+    return this.bars.length + this.signals.length + this.fills.length + this.metrics.length + this.late.length + this.invalid.length;
+  }
+
+  /** Empties the buffer and returns what it held. */
+  drain(): EngineOutputs {
+    const drained = new EngineOutputs();
+    [drained.bars, drained.signals, drained.fills, drained.metrics, drained.late, drained.invalid, drained.gaps] =
+      [this.bars, this.signals, this.fills, this.metrics, this.late, this.invalid, this.gaps];
+    this.bars = [];
+    this.signals = [];
+    this.fills = [];
+    this.metrics = [];
+    this.late = [];
+    this.invalid = [];
+    this.gaps = 0;
+    return drained;
+  }
+}
