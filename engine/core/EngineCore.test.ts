@@ -31,7 +31,7 @@ class FakeCheckpointStore {
 
   load(): PartitionSnapshot | undefined {
     if (this.meta === undefined) return undefined;
-    return { meta: this.meta, products: new Map([...this.products].map(([id, text]) => [id, decodeState<ProductState>(text)])) };
+    return { meta: this.meta, products: new Map([...this.products].map(([id, text]) => [id, decodeState(text) as ProductState])) };
   }
 }
 

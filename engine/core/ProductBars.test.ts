@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../strategies/Bar.js';
-import { ProductBars } from './ProductBars.js';
+import { ProductBars, type ProductBarsState } from './ProductBars.js';
 import { MINUTE_US, SECOND_US } from './testing/eventStreams.js';
 
 const T0 = 1_800_000_000 * SECOND_US;
@@ -23,7 +23,7 @@ function run(steps: readonly { stepUs: number; jitterUs: number; price: number; 
   let clock = T0;
   let maxUs = Number.MIN_SAFE_INTEGER;
   steps.forEach((s, i) => {
-    if (i === splitAt) bars = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(bars.snapshot())));
+    if (i === splitAt) bars = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(bars.snapshot())) as ProductBarsState);
     clock += s.stepUs;
     const timeUs = clock + s.jitterUs;
     if (bars.addTrade(timeUs, s.price, s.size)) out.accepted.push({ timeUs, price: s.price, size: s.size });

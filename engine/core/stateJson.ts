@@ -6,7 +6,7 @@ export function encodeState(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? { $number: String(v) } : v));
 }
 
-export function decodeState<T>(text: string): T {
+export function decodeState(text: string): unknown {
   return JSON.parse(text, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && '$number' in v ? Number((v as { $number: string }).$number) : v) as T;
+    v !== null && typeof v === 'object' && '$number' in v ? Number((v as { $number: string }).$number) : v) as unknown;
 }
