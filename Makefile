@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics producer bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -43,8 +43,14 @@ services-down: ## Stop the local services started by services-up (by their pid f
 topics: build ## Create the Kafka topics (idempotent)
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/scripts/createTopics.js
 
+migrate: build ## Apply db/migrations (TimescaleDB when present, else plain PostgreSQL)
+	$(WITH_ENV) MIGRATION_DATABASE_URL -- node dist/scripts/migrate.js
+
 producer: topics ## Stream Coinbase market data into Kafka (Ctrl-C stops it cleanly)
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/producer/main.js
+
+engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C checkpoints and stops)
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/engine/main.js
 
 bench: build ## Benchmarks; JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js

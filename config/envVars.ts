@@ -1,4 +1,5 @@
 import Type, { type TInteger, type TSchema } from 'typebox';
+import { parseDurationUs } from './parseDuration.js';
 
 /**
  * One environment variable: its JSON schema (validated with ajv at start-up), its default, what it means,
@@ -12,6 +13,8 @@ export interface EnvVarSpec<S extends TSchema = TSchema> {
   readonly description: string;
   /** Secrets are never logged: URLs keep everything but their password, other values become `****`. */
   readonly secret?: boolean;
+  /** A check the schema cannot express; returns the problem, or null when the (parsed) value is fine. */
+  readonly refine?: (value: never) => string | null;
 }
 
 const port = (description: string, defaultPort: number): EnvVarSpec<TInteger> =>
@@ -78,13 +81,93 @@ export const ENV_VARS = {
   METRICS_HOST: {
     schema: Type.String({ minLength: 1 }),
     default: '127.0.0.1',
-    description: 'Address the producer\'s `/metrics` endpoint listens on; `0.0.0.0` exposes it to other hosts (containers need it).',
+    description: 'Address the `/metrics` endpoints (producer and engine) listen on; `0.0.0.0` exposes them to other hosts (containers need it).',
   },
   METRICS_PORT: port('Port of the producer\'s `/metrics` endpoint (0 picks a free port).', 9464),
+  ENGINE_METRICS_PORT: port('Port of the engine\'s `/metrics` endpoint (0 picks a free port).', 9465),
+  ENGINE_GROUP_ID: {
+    schema: Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' }),
+    default: 'strategy-engine',
+    description: 'Kafka consumer group of the engine; engines in one group share the partitions. Checkpoints are kept per group.',
+  },
+  ENGINE_INTERVALS: {
+    schema: Type.Array(Type.String({ pattern: '^[1-9][0-9]*(s|m|h|d)$' }), { minItems: 1, maxItems: 8, uniqueItems: true }),
+    default: '1m',
+    description: 'Comma-separated bar intervals (`30s`, `1m`, `15m`, `1h`, `1d`); each a multiple of the smallest. Strategies run on every interval.',
+    refine: (value: readonly string[]) => {
+      const us = value.map((v) => parseDurationUs(v) ?? 0).sort((a, b) => a - b);
+      const smallest = us[0] ?? 1;
+      return us.every((u) => u % smallest === 0) ? null : 'each interval must be a multiple of the smallest';
+    },
+  },
+  ENGINE_ALLOWED_LATENESS_MS: positiveInt('Watermark delay: bars close this long (in event time) after their end, so trades up to this late still count. Above 250 ms, since Coinbase batches market_trades over 250 ms.', 2000, 0),
+  ENGINE_IDLE_EVICT_MS: positiveInt('A product without any event (heartbeats included) for this long, in event time, is dropped from the engine\'s state.', 3_600_000, 1000),
+  ENGINE_SESSION_TIMEOUT_MS: positiveInt('Kafka consumer-group session timeout: how soon the partitions of an engine that died move to the others.', 30_000, 6000),
+  ENGINE_START_FROM: {
+    schema: Type.Enum(['earliest', 'latest']),
+    default: 'earliest',
+    description: 'Where a partition without a checkpoint starts: the oldest record kept, or only new records.',
+  },
+  ENGINE_CHECKPOINT_INTERVAL_MS: positiveInt('How often results, keyed state and offsets are committed together to PostgreSQL (also on shutdown and on rebalance).', 5000, 100),
+  ENGINE_CHECKPOINT_MAX_ROWS: positiveInt('Commit early when this many result rows are pending, bounding memory.', 20_000, 100),
+  ENGINE_INITIAL_EQUITY: {
+    schema: Type.Number({ exclusiveMinimum: 0 }),
+    default: '10000',
+    description: 'Starting equity of every strategy instance, in quote currency.',
+  },
+  ENGINE_FEE_BPS: {
+    schema: Type.Number({ minimum: 0, maximum: 1000 }),
+    default: '10',
+    description: 'Fee per fill, in basis points of the notional (Coinbase Advanced charges 5–60 bps depending on tier and maker/taker).',
+  },
+  ENGINE_SLIPPAGE_BPS: {
+    schema: Type.Number({ minimum: 0, maximum: 1000 }),
+    default: '2',
+    description: 'Slippage per fill, in basis points, against the trader (fills at the next bar\'s open ± this).',
+  },
+  ENGINE_STAT_WINDOWS: {
+    schema: Type.Array(Type.Integer({ minimum: 2, maximum: 100_000 }), { minItems: 0, maxItems: 6, uniqueItems: true }),
+    default: '60,1440',
+    description: 'Rolling statistics windows, in bars (statistics since the start are always computed).',
+  },
+  ENGINE_PERIODS_PER_YEAR: {
+    schema: Type.Union([Type.Literal(''), Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$' })]),
+    default: '',
+    description: 'Annualisation factor; empty derives it from the bar interval for a 24/7 market (525600 for 1-minute bars).',
+  },
+  STRATEGY_MODULE: {
+    schema: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 20 }),
+    default: 'sma_cross',
+    description: 'Comma-separated strategies: built-in ids (`sma_cross`, `ema_cross`, `rsi_reversion`, `bollinger_breakout`) or paths/packages of modules exporting a plug-in.',
+  },
+  STRATEGY_PARAMS: {
+    schema: Type.String(),
+    default: '',
+    description: 'JSON parameters: an object for one strategy (`{"fast":10,"slow":30}`), or an object keyed by strategy id; an array of objects runs several parameter sets.',
+    refine: (value: string) => {
+      if (value.trim() === '') return null;
+      try {
+        const parsed: unknown = JSON.parse(value);
+        return parsed !== null && typeof parsed === 'object' ? null : 'must be a JSON object or array';
+      } catch (error) {
+        return `is not JSON (${(error as Error).message})`;
+      }
+    },
+  },
   DATABASE_URL: {
     schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
-    description: 'PostgreSQL/TimescaleDB connection URL. `make services-up` writes one to `.services.env`.',
+    description: 'PostgreSQL/TimescaleDB connection of the engine (the `engine_writer` role). `make services-up` writes one to `.services.env`.',
     secret: true,
+  },
+  MIGRATION_DATABASE_URL: {
+    schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
+    description: 'Connection of the schema owner, used by `make migrate` to create and change tables. `make services-up` writes one to `.services.env`.',
+    secret: true,
+  },
+  DATABASE_SCHEMA: {
+    schema: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+    default: 'public',
+    description: 'PostgreSQL schema holding the engine\'s tables.',
   },
   PROMETHEUS_URL: {
     schema: Type.String({ pattern: '^https?://\\S+$' }),

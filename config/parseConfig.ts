@@ -67,7 +67,12 @@ export function parseConfig<K extends EnvVarName>(
     const holder = { value: raw };
     const validate = validatorFor(name);
     if (validate(holder)) {
-      config[name] = holder.value;
+      const problem = spec.refine?.(holder.value as never) ?? null;
+      if (problem === null) {
+        config[name] = holder.value;
+        continue;
+      }
+      problems.push({ name, message: `${problem} (got ${JSON.stringify(redactUrlPassword(text))})` });
       continue;
     }
     const reasons = [...new Set((validate.errors ?? []).map((e) => describe(e, raw)))].join('; ');

@@ -5,7 +5,10 @@ import { planTopics } from './planTopics.js';
 describe('planTopics', () => {
   it('keeps raw and dead-letter topics in one ordered partition that takes the largest frames', () => {
     const plans = planTopics(topicNames('test.'), { partitions: 6, replicationFactor: 1, retentionMs: 1000, maxFrameBytes: 1_048_576 });
-    expect(plans.map((p) => [p.name, p.numPartitions])).toEqual([['test.prices.raw', 1], ['test.prices.normalized', 6], ['test.prices.dlq', 1]]);
+    expect(plans.map((p) => [p.name, p.numPartitions])).toEqual([
+      ['test.prices.raw', 1], ['test.prices.normalized', 6], ['test.prices.dlq', 1],
+      ['test.prices.late', 6], ['test.signals.decisions', 6], ['test.metrics.performance', 6],
+    ]);
     expect(plans[0]!.configEntries).toEqual([
       { name: 'retention.ms', value: '1000' },
       { name: 'min.insync.replicas', value: '1' },

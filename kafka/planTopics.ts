@@ -18,8 +18,8 @@ export interface TopicSettings {
 
 /**
  * The topics and their settings. `prices.raw` and `prices.dlq` keep one partition, so their records stay in
- * arrival order, and accept records as large as the largest frame the producer keeps; `prices.normalized`
- * is keyed by product over `partitions` partitions.
+ * arrival order, and accept records as large as the largest frame the producer keeps; the keyed topics
+ * (`prices.normalized`, `prices.late`, `signals.decisions`, `metrics.performance`) have `partitions`.
  */
 export function planTopics(names: TopicNames, settings: TopicSettings): TopicPlan[] {
   const minInsyncReplicas = String(settings.replicationFactor >= 3 ? 2 : 1);
@@ -32,5 +32,8 @@ export function planTopics(names: TopicNames, settings: TopicSettings): TopicPla
     { role: 'raw', name: names.raw, numPartitions: 1, replicationFactor: settings.replicationFactor, configEntries: [...common, largeRecords] },
     { role: 'normalized', name: names.normalized, numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, configEntries: common },
     { role: 'deadLetter', name: names.deadLetter, numPartitions: 1, replicationFactor: settings.replicationFactor, configEntries: [...common, largeRecords] },
+    ...(['late', 'decisions', 'performance'] as const).map((role) => ({
+      role, name: names[role], numPartitions: settings.partitions, replicationFactor: settings.replicationFactor, configEntries: common,
+    })),
   ];
 }

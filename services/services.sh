@@ -204,21 +204,25 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$run'
 EOF
   fi
-  if [ ! -f "$STATE/owner-password" ]; then
-    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/owner-password.tmp"
-    mv "$STATE/owner-password.tmp" "$STATE/owner-password"
-  fi
+  local role
+  for role in owner writer reader; do
+    [ -f "$STATE/$role-password" ] && continue
+    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/$role-password.tmp"
+    mv "$STATE/$role-password.tmp" "$STATE/$role-password"
+  done
   as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
     { tail -n 30 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
-  local password
-  password="$(cat "$STATE/owner-password")"
-  as_user "$PG_USER" "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null <<EOF
+  # The schema owner runs migrations; the engine writes as engine_writer; Grafana reads as grafana_reader.
+  { cat "$ROOT/db/roles.sql"; cat <<EOF
 SELECT 'CREATE ROLE $PG_OWNER LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_OWNER') \gexec
-ALTER ROLE $PG_OWNER WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$password';
+ALTER ROLE $PG_OWNER WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$(cat "$STATE/owner-password")';
+ALTER ROLE engine_writer PASSWORD '$(cat "$STATE/writer-password")';
+ALTER ROLE grafana_reader PASSWORD '$(cat "$STATE/reader-password")';
 SELECT 'CREATE DATABASE $PG_DB OWNER $PG_OWNER'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB') \gexec
 EOF
+  } | as_user "$PG_USER" "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null
   log "PostgreSQL ready on 127.0.0.1:$PG_PORT (database $PG_DB)"
 }
 
@@ -283,10 +287,13 @@ prom_down() { stop_pid "$STATE/prometheus/prometheus.pid" "--config.file=$STATE/
 # --- commands ----------------------------------------------------------------------------------------------
 
 write_env_file() {
+  local db="127.0.0.1:$PG_PORT/$PG_DB"
   cat >"$ENV_FILE.tmp" <<EOF
 # Written by 'make services-up' (services/services.sh): how to reach the local services.
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-DATABASE_URL=postgres://$PG_OWNER:$(cat "$STATE/owner-password")@127.0.0.1:$PG_PORT/$PG_DB
+DATABASE_URL=postgres://engine_writer:$(cat "$STATE/writer-password")@$db
+MIGRATION_DATABASE_URL=postgres://$PG_OWNER:$(cat "$STATE/owner-password")@$db
+GRAFANA_DATABASE_URL=postgres://grafana_reader:$(cat "$STATE/reader-password")@$db
 PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
 EOF
   mv "$ENV_FILE.tmp" "$ENV_FILE"

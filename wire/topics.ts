@@ -6,6 +6,12 @@ export const TOPICS = {
   normalized: 'prices.normalized',
   /** Frames and records that could not be used, with the reason and the raw bytes. */
   deadLetter: 'prices.dlq',
+  /** Trades the engine received after their bar had closed (the late side output), keyed by product id. */
+  late: 'prices.late',
+  /** The engine's strategy decisions, keyed by strategy instance. */
+  decisions: 'signals.decisions',
+  /** The engine's per-bar performance statistics, keyed by strategy instance. */
+  performance: 'metrics.performance',
 } as const;
 
 export type TopicRole = keyof typeof TOPICS;
@@ -13,9 +19,5 @@ export type TopicNames = { readonly [R in TopicRole]: string };
 
 /** Topic names with the deployment's prefix applied. */
 export function topicNames(prefix: string): TopicNames {
-  return {
-    raw: prefix + TOPICS.raw,
-    normalized: prefix + TOPICS.normalized,
-    deadLetter: prefix + TOPICS.deadLetter,
-  };
+  return Object.fromEntries(Object.entries(TOPICS).map(([role, name]) => [role, prefix + name])) as Record<TopicRole, string>;
 }

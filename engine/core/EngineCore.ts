@@ -1,3 +1,4 @@
+import type { MarketEvent } from '../../wire/MarketEvent.js';
 import { decodeMarketEvent, WireDecodeError } from '../../wire/marketEventCodec.js';
 import type { EngineSettings } from './EngineSettings.js';
 import type { EngineOutputs } from './outputs.js';
@@ -46,10 +47,11 @@ export class EngineCore {
     this.#partitions.delete(partition);
   }
 
-  process(record: EngineRecord, out: EngineOutputs): void {
+  /** Processes one record; returns its event, or null when it could not be decoded (it is dead-lettered). */
+  process(record: EngineRecord, out: EngineOutputs): MarketEvent | null {
     const processor = this.#partitions.get(record.partition);
     if (processor === undefined) throw new Error(`partition ${record.partition} is not assigned to this engine`);
-    let event;
+    let event: MarketEvent;
     try {
       event = decodeMarketEvent(record.value ?? Buffer.alloc(0));
     } catch (error) {
@@ -58,8 +60,9 @@ export class EngineCore {
         reason: 'undecodable', detail: error.reason, origin: this.#origin, connectionId: `partition ${record.partition} offset ${record.offset}`,
         receivedAtUs: record.timestampMs * 1000, payload: record.value ?? Buffer.alloc(0),
       });
-      return;
+      return null;
     }
     processor.process(event, record.offset, out);
+    return event;
   }
 }

@@ -2,7 +2,10 @@
 export interface TestServices {
   readonly origin: 'env' | 'testcontainers' | 'local';
   readonly kafkaBrokers: readonly string[];
+  /** The engine's connection (the `engine_writer` role where roles exist). */
   readonly databaseUrl: string;
+  /** A role that may create schemas and run migrations in them. */
+  readonly migrationDatabaseUrl: string;
   readonly prometheusUrl: string;
   /**
    * A directory of Prometheus file_sd target files (one JSON file per process the tests want scraped), or

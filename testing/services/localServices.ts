@@ -1,23 +1,11 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import { projectRoot } from '../../runtime/projectRoot.js';
 
 const run = promisify(execFile);
 
-/** The repository root (with a trailing slash), from sources or from their compiled copies in dist/. */
-function findProjectRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'services', 'services.sh'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error('cannot find the project root (services/services.sh)');
-    dir = parent;
-  }
-  return `${dir}/`;
-}
-
-export const PROJECT_ROOT = findProjectRoot();
+export const PROJECT_ROOT = projectRoot(import.meta.url, 'services/services.sh');
 const SCRIPT = `${PROJECT_ROOT}services/services.sh`;
 
 /** Runs `services/services.sh` with arguments; rejects with its stderr when it fails. */

@@ -6,7 +6,8 @@ import type { TestServices } from './TestServices.js';
 
 const HOW_TO_PROVIDE = [
   'Integration tests need Kafka, PostgreSQL and Prometheus. Provide them in one of three ways:',
-  '  1. set KAFKA_BROKERS, DATABASE_URL and PROMETHEUS_URL;',
+  '  1. set KAFKA_BROKERS, DATABASE_URL (and MIGRATION_DATABASE_URL, a role that may create schemas, if',
+  '     DATABASE_URL may not) and PROMETHEUS_URL;',
   '  2. run a Docker daemon (testcontainers starts them);',
   '  3. let services/services.sh start them locally: it needs Java 17, Maven, PostgreSQL and Prometheus',
   '     (sudo apt-get install -y default-jre-headless maven postgresql prometheus), or run `make services-up` once.',
@@ -20,11 +21,13 @@ const HOW_TO_PROVIDE = [
 export async function resolveServices(env: Readonly<Record<string, string | undefined>>):
   Promise<{ services: TestServices; stop: () => Promise<void> }> {
   const fromEnv = { kafka: env['KAFKA_BROKERS'], postgres: env['DATABASE_URL'], prometheus: env['PROMETHEUS_URL'] };
+  const migrationFromEnv = env['MIGRATION_DATABASE_URL'] ?? fromEnv.postgres;
   const need = { kafka: fromEnv.kafka === undefined, postgres: fromEnv.postgres === undefined, prometheus: fromEnv.prometheus === undefined };
   const envServices = (origin: TestServices['origin'], rest: Partial<TestServices>): TestServices => ({
     origin,
     kafkaBrokers: fromEnv.kafka?.split(',').map((b) => b.trim()) ?? rest.kafkaBrokers ?? [],
     databaseUrl: fromEnv.postgres ?? rest.databaseUrl ?? '',
+    migrationDatabaseUrl: migrationFromEnv ?? rest.migrationDatabaseUrl ?? rest.databaseUrl ?? '',
     prometheusUrl: fromEnv.prometheus ?? rest.prometheusUrl ?? '',
     prometheusTargetsDir: fromEnv.prometheus === undefined ? rest.prometheusTargetsDir ?? null : env['PROMETHEUS_TARGETS_DIR'] ?? null,
   });
@@ -48,6 +51,7 @@ export async function resolveServices(env: Readonly<Record<string, string | unde
   const services = envServices('local', {
     kafkaBrokers: (local['KAFKA_BROKERS'] ?? '').split(','),
     databaseUrl: local['DATABASE_URL'] ?? '',
+    migrationDatabaseUrl: local['MIGRATION_DATABASE_URL'] ?? '',
     prometheusUrl: local['PROMETHEUS_URL'] ?? '',
     prometheusTargetsDir: join(PROJECT_ROOT, '.services/prometheus/targets'),
   });

@@ -1,0 +1,232 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { formatDurationSeconds } from '../config/parseDuration.js';
+import type { EngineMetrics } from '../metrics/engineMetrics.js';
+import type { EngineCore } from './core/EngineCore.js';
+import { EngineOutputs } from './core/outputs.js';
+import type { SourceBatch } from './pipeline/SourceBatch.js';
+import { FencedError, type PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
+
+interface PartitionRuntime {
+  /** The next offset to process; null before the first record of a never-checkpointed partition. */
+  nextOffset: bigint | null;
+  /** The offset the last committed checkpoint resumes from. */
+  committedOffset: bigint | null;
+  /** Checkpoints of one partition run one after the other (each expects the version the previous wrote). */
+  lock: Promise<void>;
+  version: number;
+  outputs: EngineOutputs;
+  lastCheckpointMs: number;
+}
+
+export interface EngineRunnerOptions {
+  readonly core: EngineCore;
+  readonly checkpointer: PostgresCheckpointer;
+  readonly metrics: EngineMetrics;
+  readonly logger: Logger;
+  readonly checkpointIntervalMs: number;
+  readonly checkpointMaxRows: number;
+  /** Wall clock, µs: latency metrics and checkpoint timing only, never results. */
+  readonly nowUs: () => number;
+  /** After a checkpoint committed (the outbox has rows; Kafka may record the offset for lag tools). */
+  readonly onCommitted: (partition: number, nextOffset: string) => void;
+  /** Moves the source to an offset (after a restore); null means the partition has no checkpoint. */
+  readonly seek: (partition: number, offset: string | null) => void;
+}
+
+/**
+ * Drives the engine core from a source: owns partitions (restoring them from their checkpoints), feeds it
+ * batches, records metrics, and checkpoints each partition when due (time or size), on shutdown and on
+ * rebalance. A failing checkpoint is retried with back-off while consumption waits (memory stays bounded);
+ * a fenced one reloads the partition and resumes from what the other engine committed.
+ */
+export class EngineRunner {
+  readonly #o: EngineRunnerOptions;
+  readonly #partitions = new Map<number, PartitionRuntime>();
+  readonly #loading = new Map<number, Promise<void>>();
+  #stopping = false;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(options: EngineRunnerOptions) {
+    this.#o = options;
+  }
+
+  /** Checkpoints partitions that processed records but received no batch since (a quiet market). */
+  start(): void {
+    this.#timer ??= setInterval(() => {
+      for (const [partition, runtime] of this.#partitions) {
+        const idle = Date.now() - runtime.lastCheckpointMs >= this.#o.checkpointIntervalMs;
+        if (idle && runtime.nextOffset !== runtime.committedOffset) void this.checkpoint(partition);
+      }
+    }, this.#o.checkpointIntervalMs);
+    this.#timer.unref();
+  }
+
+  get ownedPartitions(): number[] {
+    return [...this.#partitions.keys()];
+  }
+
+  /** The source's new assignment: restore partitions gained, forget partitions lost. */
+  async assign(partitions: readonly number[]): Promise<void> {
+    for (const partition of this.#partitions.keys()) {
+      if (!partitions.includes(partition)) this.#forget(partition);
+    }
+    await Promise.all(partitions.filter((p) => !this.#partitions.has(p) && !this.#loading.has(p)).map((p) => this.#restore(p)));
+  }
+
+  async handle(batch: SourceBatch): Promise<void> {
+    await this.#loading.get(batch.partition);
+    const runtime = this.#partitions.get(batch.partition);
+    if (runtime === undefined || batch.isStale()) return;
+    const { core, metrics } = this.#o;
+    const partitionLabel = String(batch.partition);
+    for (const record of batch.records) {
+      const offset = BigInt(record.offset);
+      if (runtime.nextOffset !== null && offset < runtime.nextOffset) continue;
+      if (batch.isStale()) return;
+      const out = runtime.outputs;
+      const before = { signals: out.signals.length, bars: out.bars.length, fills: out.fills.length, metrics: out.metrics.length, late: out.late.length, invalid: out.invalid.length };
+      const event = core.process(record, out);
+      runtime.nextOffset = offset + 1n;
+      metrics.recordsConsumed.inc({ partition: partitionLabel });
+      const nowUs = this.#o.nowUs();
+      if (event !== null) metrics.receiptToConsume.observe(Math.max(0, nowUs - event.receivedAtUs) / 1e6);
+      this.#observe(out, before, event?.receivedAtUs ?? null, nowUs);
+    }
+    metrics.consumerLag.set({ partition: partitionLabel }, Math.max(0, Number(BigInt(batch.highWatermark) - (runtime.nextOffset ?? 0n))));
+    const watermarkUs = core.partitions.get(batch.partition)?.watermarkUs;
+    if (watermarkUs !== undefined && watermarkUs > 0) metrics.watermark.set({ partition: partitionLabel }, watermarkUs / 1e6);
+    metrics.keyedProducts.set([...core.partitions.values()].reduce((n, p) => n + p.productCount, 0));
+    const due = runtime.outputs.size >= this.#o.checkpointMaxRows || Date.now() - runtime.lastCheckpointMs >= this.#o.checkpointIntervalMs;
+    if (due) await this.checkpoint(batch.partition, () => batch.heartbeat());
+  }
+
+  /** Commits one partition's pending results, state and offset; retries until it succeeds or the engine stops. */
+  checkpoint(partition: number, heartbeat: () => Promise<void> = () => Promise.resolve()): Promise<void> {
+    const runtime = this.#partitions.get(partition);
+    if (runtime === undefined) return Promise.resolve();
+    const next = runtime.lock.then(() => this.#commit(partition, runtime, heartbeat));
+    runtime.lock = next.catch(() => undefined);
+    return next;
+  }
+
+  async #commit(partition: number, runtime: PartitionRuntime, heartbeat: () => Promise<void>): Promise<void> {
+    const processor = this.#o.core.partitions.get(partition);
+    if (this.#partitions.get(partition) !== runtime || processor === undefined || runtime.nextOffset === null) return;
+    if (runtime.nextOffset === runtime.committedOffset && runtime.outputs.size === 0) return;
+    const outputs = runtime.outputs.drain();
+    const changes = processor.takeChanges();
+    const nextOffset = String(runtime.nextOffset);
+    const { metrics, logger } = this.#o;
+    for (let attempt = 1; ; attempt++) {
+      const timer = metrics.checkpointDuration.startTimer();
+      try {
+        runtime.version = await this.#o.checkpointer.commit({
+          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed: changes.changed, removed: changes.removed, outputs,
+        });
+        timer();
+        metrics.checkpoints.inc({ result: 'ok' });
+        metrics.checkpointRows.inc(outputs.size);
+        runtime.lastCheckpointMs = Date.now();
+        runtime.committedOffset = BigInt(nextOffset);
+        this.#o.onCommitted(partition, nextOffset);
+        return;
+      } catch (error) {
+        if (error instanceof FencedError) {
+          metrics.checkpoints.inc({ result: 'fenced' });
+          logger.warn({ partition }, 'another engine checkpointed this partition: reloading it from that checkpoint');
+          this.#forget(partition);
+          await this.#restore(partition);
+          return;
+        }
+        metrics.checkpoints.inc({ result: 'error' });
+        metrics.dbErrors.inc();
+        if (this.#stopping) {
+          logger.error({ err: error, partition }, 'checkpoint failed during shutdown; the next start resumes from the previous one');
+          return;
+        }
+        const delayMs = Math.min(100 * 2 ** attempt, 5000);
+        logger.error({ err: error, partition, attempt, delayMs }, 'checkpoint failed; consumption waits and retries');
+        await sleep(delayMs);
+        await heartbeat().catch(() => undefined);
+      }
+    }
+  }
+
+  async checkpointAll(): Promise<void> {
+    for (const partition of [...this.#partitions.keys()]) await this.checkpoint(partition);
+  }
+
+  /** Final checkpoints; failures are not retried (the next start resumes from the last committed one). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    if (this.#timer !== null) clearInterval(this.#timer);
+    await Promise.all(this.#loading.values());
+    await this.checkpointAll();
+  }
+
+  #forget(partition: number): void {
+    this.#partitions.delete(partition);
+    this.#o.core.revoke(partition);
+  }
+
+  #restore(partition: number): Promise<void> {
+    const loading = (async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const loaded = await this.#o.checkpointer.load(partition);
+          this.#o.core.assign(partition, loaded.snapshot);
+          const offset = loaded.nextOffset === null ? null : BigInt(loaded.nextOffset);
+          this.#partitions.set(partition, {
+            nextOffset: offset, committedOffset: offset, lock: Promise.resolve(), version: loaded.version,
+            outputs: new EngineOutputs(), lastCheckpointMs: Date.now(),
+          });
+          this.#o.seek(partition, loaded.nextOffset);
+          this.#o.logger.info({ partition, nextOffset: loaded.nextOffset, products: loaded.snapshot?.products.size ?? 0 }, 'partition restored from its checkpoint');
+          return;
+        } catch (error) {
+          this.#o.metrics.dbErrors.inc();
+          if (this.#stopping) throw error;
+          this.#o.logger.error({ err: error, partition, attempt }, 'loading the checkpoint failed; retrying');
+          await sleep(Math.min(100 * 2 ** attempt, 5000));
+        }
+      }
+    })().finally(() => this.#loading.delete(partition));
+    this.#loading.set(partition, loading);
+    return loading;
+  }
+
+  #observe(out: EngineOutputs, before: Record<'signals' | 'bars' | 'fills' | 'metrics' | 'late' | 'invalid', number>, receivedAtUs: number | null, nowUs: number): void {
+    const { metrics } = this.#o;
+    const labels = (k: { strategyId: string; paramsKey: string; productId: string; intervalUs: number }) => ({
+      strategy: k.strategyId, params: k.paramsKey, product: k.productId, interval: formatDurationSeconds(k.intervalUs / 1e6),
+    });
+    for (const bar of out.bars.slice(before.bars)) {
+      metrics.barsClosed.inc({ interval: formatDurationSeconds(bar.intervalUs / 1e6) });
+      metrics.eventToEmit.observe(Math.max(0, nowUs - bar.endUs) / 1e6);
+    }
+    for (const signal of out.signals.slice(before.signals)) {
+      metrics.signals.inc({ ...labels(signal), target: signal.target });
+      if (receivedAtUs !== null) metrics.receiptToSignal.observe(Math.max(0, nowUs - receivedAtUs) / 1e6);
+    }
+    for (const fill of out.fills.slice(before.fills)) metrics.fills.inc(labels(fill));
+    for (const m of out.metrics.slice(before.metrics)) {
+      const l = labels(m);
+      metrics.equity.set(l, m.equity);
+      metrics.position.set(l, m.position);
+      for (const s of m.stats) {
+        const w = { ...l, window: s.windowBars === 0 ? 'all' : String(s.windowBars) };
+        metrics.cumulativeReturn.set(w, s.cumulativeReturn);
+        metrics.sharpe.set(w, s.sharpe);
+        metrics.sortino.set(w, s.sortino);
+        metrics.drawdown.set(w, s.maxDrawdown);
+      }
+    }
+    for (const late of out.late.slice(before.late)) metrics.lateTrades.inc({ product: late.event.productId });
+    for (const letter of out.invalid.slice(before.invalid)) metrics.invalidRecords.inc({ reason: letter.reason });
+    if (out.gaps > 0) {
+      metrics.gapMarkers.inc(out.gaps);
+      out.gaps = 0;
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import type { ProgramConfig } from '../config/loadProgramConfig.js';
+import { parseDurationUs } from '../config/parseDuration.js';
+import type { EngineSettings, StrategyInstance } from './core/EngineSettings.js';
+
+/** The run id of the live engine's results (replays have their own). */
+export const LIVE_RUN_ID = 'live';
+
+/** The engine core's settings from the engine program's configuration. */
+export function engineSettings(config: ProgramConfig<'engine'>, strategies: readonly StrategyInstance[], runId = LIVE_RUN_ID): EngineSettings {
+  return {
+    runId,
+    intervalsUs: config.ENGINE_INTERVALS.map((i) => parseDurationUs(i) ?? 0).sort((a, b) => a - b),
+    allowedLatenessUs: config.ENGINE_ALLOWED_LATENESS_MS * 1000,
+    idleEvictUs: config.ENGINE_IDLE_EVICT_MS * 1000,
+    strategies,
+    initialEquity: config.ENGINE_INITIAL_EQUITY,
+    feeBps: config.ENGINE_FEE_BPS,
+    slippageBps: config.ENGINE_SLIPPAGE_BPS,
+    statWindows: config.ENGINE_STAT_WINDOWS,
+    periodsPerYear: config.ENGINE_PERIODS_PER_YEAR === '' ? null : Number(config.ENGINE_PERIODS_PER_YEAR),
+  };
+}

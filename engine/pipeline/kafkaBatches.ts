@@ -1,0 +1,41 @@
+import type { Consumer } from 'kafkajs';
+import { Observable } from 'rxjs';
+import type { SourceEnvelope } from './SourceBatch.js';
+
+/**
+ * A kafkajs consumer's batches as an Observable. Each `eachBatch` call waits until its envelope is done, so
+ * kafkajs fetches nothing further for the consumer until the pipeline has handled the batch (one partition
+ * at a time). Offsets are only resolved (kafkajs's fetch position), not committed: the engine keeps them in
+ * its checkpoints.
+ */
+export function kafkaBatches(consumer: Consumer): Observable<SourceEnvelope> {
+  return new Observable<SourceEnvelope>((subscriber) => {
+    let active = true;
+    consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (!active) return;
+        const records = batch.messages.map((m) => ({
+          partition: batch.partition, offset: m.offset, value: m.value, timestampMs: Number(m.timestamp),
+        }));
+        await new Promise<void>((resolve, reject) => {
+          subscriber.next({
+            batch: {
+              partition: batch.partition, records, highWatermark: batch.highWatermark,
+              heartbeat: () => payload.heartbeat(),
+              isStale: () => payload.isStale() || !payload.isRunning(),
+            },
+            done: resolve,
+            fail: reject,
+          });
+        });
+        // Moves kafkajs's fetch position past the handled batch (unless a seek moved it elsewhere meanwhile).
+        if (!payload.isStale() && batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+      },
+    }).catch((error: unknown) => { subscriber.error(error); });
+    return () => { active = false; };
+  });
+}

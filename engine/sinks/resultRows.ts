@@ -1,0 +1,53 @@
+import { decisionRecord, lateEventRecord, performanceRecord, wireStatistics } from '../../wire/engineRecords.js';
+import { deadLetterRecord } from '../../wire/deadLetterRecord.js';
+import { toWireNumber } from '../../wire/jsonNumbers.js';
+import type { TopicNames } from '../../wire/topics.js';
+import type { WireRecord } from '../../wire/WireRecord.js';
+import type { EngineOutputs, InstanceKey } from '../core/outputs.js';
+import { usToTimestamp } from './usToTimestamp.js';
+
+export interface OutboxRecord {
+  readonly topic: string;
+  readonly record: WireRecord;
+}
+
+const instance = (k: InstanceKey) => ({
+  run_id: k.runId, strategy_id: k.strategyId, params_key: k.paramsKey, product_id: k.productId, interval_s: k.intervalUs / 1_000_000,
+});
+
+/** The rows of each result table, and the Kafka records, that a batch of engine outputs becomes. */
+export function resultRows(out: EngineOutputs, topics: TopicNames) {
+  const bars = out.bars.map((b) => ({
+    run_id: b.runId, product_id: b.productId, interval_s: b.intervalUs / 1_000_000, bucket: usToTimestamp(b.startUs),
+    open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, vwap: b.vwap, trade_count: b.tradeCount, complete: b.complete,
+  }));
+  const signals = out.signals.map((s) => ({
+    ...instance(s), time: usToTimestamp(s.barEndUs), target: s.target, reason: s.reason, price: s.price,
+  }));
+  const trades = out.fills.map((f) => ({
+    ...instance(f), time: usToTimestamp(f.timeUs), seq: f.seq, side: f.side, quantity: f.quantity, price: f.price, fee: f.fee,
+    realized_pnl: f.realizedPnl, position_after: f.positionAfter,
+  }));
+  const metrics = out.metrics.flatMap((m) => m.stats.map((s) => ({
+    ...instance(m), window_bars: s.windowBars, time: usToTimestamp(m.barEndUs), equity: m.equity, position: m.position,
+    bar_return: m.barReturn, bars: s.bars, cumulative_return: s.cumulativeReturn, annual_volatility: s.annualVolatility,
+    sharpe: s.sharpe, sortino: s.sortino, max_drawdown: s.maxDrawdown, win_rate: s.winRate, trade_count: s.tradeCount,
+  })));
+  const ref = (k: InstanceKey) => ({ runId: k.runId, strategyId: k.strategyId, paramsKey: k.paramsKey, productId: k.productId, intervalS: k.intervalUs / 1_000_000 });
+  const outbox: OutboxRecord[] = [
+    ...out.signals.map((s) => ({
+      topic: topics.decisions,
+      record: decisionRecord({ v: 1, ...ref(s), barEndUs: s.barEndUs, target: s.target, reason: s.reason, price: s.price }),
+    })),
+    ...out.metrics.map((m) => ({
+      topic: topics.performance,
+      record: performanceRecord({
+        v: 1, ...ref(m), barEndUs: m.barEndUs, equity: toWireNumber(m.equity), position: toWireNumber(m.position),
+        barReturn: toWireNumber(m.barReturn), stats: m.stats.map(wireStatistics),
+      }),
+    })),
+    ...out.late.map((l) => ({ topic: topics.late, record: lateEventRecord(l) })),
+    ...out.invalid.map((letter) => ({ topic: topics.deadLetter, record: deadLetterRecord(letter) })),
+  ];
+  return { bars, signals, trades, metrics, outbox };
+}
