@@ -53,7 +53,7 @@ function runEngine(settings: EngineSettings, events: readonly MarketEvent[], res
 }
 
 describe('EngineCore', () => {
-  it('gives identical results when restarted from its checkpoint at any records', () => {
+  it('gives identical results when restarted from its checkpoint at any records', { timeout: 60_000 }, () => {
     const seen = { bars: 0, fills: 0, metrics: 0, late: 0, restarts: 0 };
     fc.assert(fc.property(marketStream, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (events, cuts) => {
       const restarts = new Set(cuts.map((c) => c % (events.length + 1)));
