@@ -6,8 +6,10 @@
 # Prometheus as prometheus.
 #
 #   services/services.sh up | down | status
-#   services/services.sh kafka-up   --dir DIR --port PORT   (an extra broker, used by tests that restart Kafka)
+#   services/services.sh kafka-up   --dir DIR --port PORT   (an extra broker, for tests that restart Kafka)
 #   services/services.sh kafka-down --dir DIR
+#   services/services.sh pg-up      --dir DIR --port PORT   (an extra PostgreSQL, for tests that stop it;
+#   services/services.sh pg-down    --dir DIR                its URLs are written to DIR/urls.env)
 set -euo pipefail
 umask 077
 
@@ -183,32 +185,34 @@ kafka_down() { stop_pid "$1/kafka.pid" "$1/server.properties" Kafka; }
 
 # --- PostgreSQL --------------------------------------------------------------------------------------------
 
+# Starts (initialising on first use) a PostgreSQL cluster in $1 on port $2, with the project's database and
+# roles, random passwords kept in $1, and the connection URLs written to $1/urls.env.
 pg_up() {
-  local bin dir="$STATE/postgres" data="$STATE/postgres/data" run="$STATE/postgres/run"
+  local dir="$1" port="$2" bin
+  local data="$dir/data" run="$dir/run"
   bin="$(pg_bindir)"
   if [ -f "$data/PG_VERSION" ] && as_user "$PG_USER" "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-    log "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+    log "PostgreSQL already running on 127.0.0.1:$port"
     return
   fi
   own_dir "$PG_USER" "$dir"
   own_dir "$PG_USER" "$run"
   if [ ! -f "$data/PG_VERSION" ]; then
-    port_free "$PG_PORT" || die "port $PG_PORT is in use by another program"
+    port_free "$port" || die "port $port is in use by another program"
     # The socket lives in a directory only the cluster's user can enter, so trust on it admits that user only.
     as_user "$PG_USER" "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --encoding=UTF8 --locale=C >/dev/null
     as_user "$PG_USER" tee -a "$data/postgresql.conf" >/dev/null <<EOF
 # written by services/services.sh
-port = $PG_PORT
+port = $port
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$run'
 EOF
   fi
   local role
   for role in owner writer reader; do
-    [ -f "$STATE/$role-password" ] && continue
-    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$STATE/$role-password.tmp"
-    mv "$STATE/$role-password.tmp" "$STATE/$role-password"
+    [ -f "$dir/$role-password" ] && continue
+    head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' | as_user "$PG_USER" tee "$dir/$role-password" >/dev/null
   done
   as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
     { tail -n 30 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
@@ -216,21 +220,27 @@ EOF
   { cat "$ROOT/db/roles.sql"; cat <<EOF
 SELECT 'CREATE ROLE $PG_OWNER LOGIN'
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_OWNER') \gexec
-ALTER ROLE $PG_OWNER WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$(cat "$STATE/owner-password")';
-ALTER ROLE engine_writer PASSWORD '$(cat "$STATE/writer-password")';
-ALTER ROLE grafana_reader PASSWORD '$(cat "$STATE/reader-password")';
+ALTER ROLE $PG_OWNER WITH LOGIN NOSUPERUSER NOCREATEROLE NOCREATEDB PASSWORD '$(cat "$dir/owner-password")';
+ALTER ROLE engine_writer PASSWORD '$(cat "$dir/writer-password")';
+ALTER ROLE grafana_reader PASSWORD '$(cat "$dir/reader-password")';
 SELECT 'CREATE DATABASE $PG_DB OWNER $PG_OWNER'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB') \gexec
 EOF
-  } | as_user "$PG_USER" "$bin/psql" -q -h "$run" -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null
-  log "PostgreSQL ready on 127.0.0.1:$PG_PORT (database $PG_DB)"
+  } | as_user "$PG_USER" "$bin/psql" -q -h "$run" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 >/dev/null
+  local db="127.0.0.1:$port/$PG_DB"
+  cat >"$dir/urls.env" <<EOF
+DATABASE_URL=postgres://engine_writer:$(cat "$dir/writer-password")@$db
+MIGRATION_DATABASE_URL=postgres://$PG_OWNER:$(cat "$dir/owner-password")@$db
+GRAFANA_DATABASE_URL=postgres://grafana_reader:$(cat "$dir/reader-password")@$db
+EOF
+  log "PostgreSQL ready on 127.0.0.1:$port (database $PG_DB)"
 }
 
 pg_down() {
-  local bin data="$STATE/postgres/data"
+  local dir="$1" bin
   bin="$(pg_bindir)"
-  [ -n "$bin" ] && [ -f "$data/postmaster.pid" ] || return 0
-  as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  [ -n "$bin" ] && [ -f "$dir/data/postmaster.pid" ] || return 0
+  as_user "$PG_USER" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
 }
 
 pg_running() {
@@ -287,15 +297,11 @@ prom_down() { stop_pid "$STATE/prometheus/prometheus.pid" "--config.file=$STATE/
 # --- commands ----------------------------------------------------------------------------------------------
 
 write_env_file() {
-  local db="127.0.0.1:$PG_PORT/$PG_DB"
-  cat >"$ENV_FILE.tmp" <<EOF
-# Written by 'make services-up' (services/services.sh): how to reach the local services.
-KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
-DATABASE_URL=postgres://engine_writer:$(cat "$STATE/writer-password")@$db
-MIGRATION_DATABASE_URL=postgres://$PG_OWNER:$(cat "$STATE/owner-password")@$db
-GRAFANA_DATABASE_URL=postgres://grafana_reader:$(cat "$STATE/reader-password")@$db
-PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
-EOF
+  { echo "# Written by 'make services-up' (services/services.sh): how to reach the local services."
+    echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
+    cat "$STATE/postgres/urls.env"
+    echo "PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT"
+  } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
 
@@ -328,14 +334,14 @@ case "$cmd" in
     # Traversable but not listable, so each service's user reaches its own directory and nothing else.
     chmod 711 "$STATE"
     kafka_up "$STATE/kafka" "$KAFKA_PORT"
-    pg_up
+    pg_up "$STATE/postgres" "$PG_PORT"
     prom_up
     write_env_file
     log "connection settings written to .services.env"
     ;;
   down)
     prom_down
-    pg_down
+    pg_down "$STATE/postgres"
     kafka_down "$STATE/kafka"
     ;;
   status) status ;;
@@ -352,8 +358,19 @@ case "$cmd" in
     [ -n "$dir" ] || die "kafka-down needs --dir DIR"
     kafka_down "$dir"
     ;;
+  pg-up)
+    dir="$(arg dir "" "$@")"
+    [ -n "$dir" ] || die "pg-up needs --dir DIR"
+    ensure_prerequisites
+    pg_up "$dir" "$(arg port 25432 "$@")"
+    ;;
+  pg-down)
+    dir="$(arg dir "" "$@")"
+    [ -n "$dir" ] || die "pg-down needs --dir DIR"
+    pg_down "$dir"
+    ;;
   *)
-    echo "usage: $0 up | down | status | kafka-up --dir DIR --port PORT | kafka-down --dir DIR" >&2
+    echo "usage: $0 up | down | status | kafka-up|pg-up --dir DIR --port PORT | kafka-down|pg-down --dir DIR" >&2
     exit 2
     ;;
 esac

@@ -14,12 +14,15 @@ export interface PositionBookState {
   readonly quantity: number;
   /** Cash spent (long) or received (short) to open the current position, fees included. */
   readonly entryCost: number;
+  readonly bankrupt?: boolean;
 }
 
 /**
  * The money side of one strategy instance: all-in positions (long, flat or short the whole equity), filled at
  * a given price with slippage against the trader and a fee on the notional, both in basis points.
- * Equity = cash + quantity · price.
+ * Equity = cash + quantity · price. A long position cannot lose more than its equity; a short one can, so a
+ * short whose marked equity reaches zero is liquidated and the shortfall written off: the book is then
+ * bankrupt (equity 0) and trades no more.
  */
 export class PositionBook {
   readonly #fee: number;
@@ -27,6 +30,7 @@ export class PositionBook {
   #cash: number;
   #quantity: number;
   #entryCost: number;
+  #bankrupt: boolean;
 
   constructor(initialEquity: number, feeBps: number, slippageBps: number, state?: PositionBookState) {
     this.#fee = feeBps / 10_000;
@@ -34,6 +38,20 @@ export class PositionBook {
     this.#cash = state?.cash ?? initialEquity;
     this.#quantity = state?.quantity ?? 0;
     this.#entryCost = state?.entryCost ?? 0;
+    this.#bankrupt = state?.bankrupt ?? false;
+  }
+
+  get bankrupt(): boolean {
+    return this.#bankrupt;
+  }
+
+  /** Liquidates a position whose marked equity is zero or less; returns the fill, or null if solvent. */
+  liquidateIfInsolvent(price: number): Fill | null {
+    if (this.#quantity === 0 || this.equity(price) > 0) return null;
+    const fill = this.#close(price);
+    this.#cash = 0;
+    this.#bankrupt = true;
+    return fill;
   }
 
   get quantity(): number {
@@ -51,7 +69,7 @@ export class PositionBook {
   /** Trades to `target` at `price` (before slippage); a reversal is two fills. */
   moveTo(target: TargetPosition, price: number): Fill[] {
     const fills: Fill[] = [];
-    if (target === this.direction) return fills;
+    if (this.#bankrupt || target === this.direction) return fills;
     if (this.#quantity !== 0) fills.push(this.#close(price));
     if (target === 'long') fills.push(this.#openLong(price));
     if (target === 'short') fills.push(this.#openShort(price));
@@ -59,7 +77,7 @@ export class PositionBook {
   }
 
   snapshot(): PositionBookState {
-    return { cash: this.#cash, quantity: this.#quantity, entryCost: this.#entryCost };
+    return { cash: this.#cash, quantity: this.#quantity, entryCost: this.#entryCost, bankrupt: this.#bankrupt };
   }
 
   #openLong(price: number): Fill {

@@ -18,9 +18,10 @@ export interface StrategyRunnerState {
 
 /**
  * One strategy instance on one product and interval. Per closed bar, in this order: the target decided at
- * the previous bar's close is filled at this bar's open (no look-ahead); the equity is marked at this
- * bar's close and its return feeds the statistics; then the strategy sees the bar and may decide a new
- * target for the next bar's open.
+ * the previous bar's close is filled at this bar's open (no look-ahead); a short position is liquidated if
+ * the close leaves no equity (a fill timed at the bar's end); the equity is marked at this bar's close and
+ * its return feeds the statistics; then the strategy sees the bar and may decide a new target for the next
+ * bar's open.
  */
 export class StrategyRunner {
   readonly key: InstanceKey;
@@ -55,12 +56,19 @@ export class StrategyRunner {
       });
       this.#pending = null;
     }
+    const wasBankrupt = this.#book.bankrupt;
+    const liquidation = this.#book.liquidateIfInsolvent(bar.close);
+    if (liquidation !== null) {
+      out.fills.push({ ...this.key, timeUs: bar.endUs, seq: 0, ...liquidation });
+      if (liquidation.realizedPnl !== null) this.#stats.addClosedTrade(liquidation.realizedPnl);
+    }
     const equity = this.#book.equity(bar.close);
-    const barReturn = equity / this.#lastEquity - 1;
+    const barReturn = wasBankrupt ? 0 : equity / this.#lastEquity - 1;
     this.#lastEquity = equity;
-    this.#stats.addBarReturn(barReturn);
+    // A bankrupt instance's statistics stay as they were when it went bankrupt.
+    if (!wasBankrupt) this.#stats.addBarReturn(barReturn);
     const signal = this.#strategy.onBar(bar);
-    if (signal !== null && signal.target !== this.#book.direction) {
+    if (signal !== null && !this.#book.bankrupt && signal.target !== this.#book.direction) {
       this.#pending = signal.target;
       out.signals.push({ ...this.key, barEndUs: bar.endUs, target: signal.target, reason: signal.reason, price: bar.close });
     }

@@ -69,6 +69,7 @@ describe('PerformanceStatistics equals the empyrical batch formulas within 1e-9'
     ['one value', [0.01]],
     ['alternating ±x (mean exactly 0)', Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? 0.01 : -0.01))],
     ['a first-bar loss', [-0.1, 0.05, 0.05]],
+    ['a total loss (bankruptcy) as the last return', [0.02, -0.01, 0.03, -1]],
     ['flat after volatile (windows become exactly flat)', [0.03, -0.02, 0.05, ...Array.from({ length: 25 }, () => 0.002)]],
     ['long run', Array.from({ length: 3000 }, (_, i) => Math.sin(i * 1.7) * 0.01)],
     // Regressions found by the property test: a large return leaving a window of tiny ones.

@@ -70,7 +70,8 @@ export class RollingDrawdown {
 
   add(r: number): void {
     this.#level *= 1 + r;
-    if (Math.abs(Math.log(this.#level)) > 600) this.#rescale();
+    // A level of 0 (a −100 % return) stays 0 and needs no rescaling.
+    if (this.#level > 0 && Math.abs(Math.log(this.#level)) > 600) this.#rescale();
     this.#push(this.#level);
   }
 

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafka } from '../kafka/createKafka.js';
+import { topicNames } from '../wire/topics.js';
+import { createTestSchema, type TestSchema } from '../testing/db/createTestSchema.js';
+import { DedicatedPostgres } from '../testing/db/DedicatedPostgres.js';
+import { engineEnvironment } from '../testing/engine/engineEnvironment.js';
+import { publishEvents } from '../testing/engine/publishEvents.js';
+import { expectedResultTables, readResultTables } from '../testing/engine/resultTables.js';
+import { syntheticMarket } from '../testing/engine/syntheticMarket.js';
+import { waitForEngineToCatchUp } from '../testing/engine/waitForEngine.js';
+import { sampleSum } from '../testing/metrics/scrapeSamples.js';
+import { ProgramProcess } from '../testing/process/ProgramProcess.js';
+import { createTestTopics } from '../testing/producer/startTestProducer.js';
+import { waitFor } from '../testing/waitFor.js';
+
+describe('the engine while PostgreSQL is down', () => {
+  const services = inject('services');
+  const kafka = createKafka('outage-test', services.kafkaBrokers, pino({ level: 'silent' }));
+  let postgres: DedicatedPostgres;
+  let schema: TestSchema;
+  let engine: ProgramProcess | undefined;
+
+  beforeAll(async () => {
+    postgres = await DedicatedPostgres.start();
+    schema = await createTestSchema(postgres.migrationDatabaseUrl, postgres.databaseUrl);
+  });
+
+  afterAll(async () => {
+    engine?.signal('SIGKILL');
+    await postgres.restart();
+    await schema.drop();
+    await postgres.destroy();
+  });
+
+  it('pauses consumption with bounded memory, then resumes with nothing lost', async () => {
+    const prefix = (await createTestTopics(kafka, 3)).prefix;
+    const topics = topicNames(prefix);
+    const group = `outage-${randomUUID().slice(0, 8)}`;
+    const { env, settings } = await engineEnvironment(
+      { ...services, databaseUrl: postgres.databaseUrl, migrationDatabaseUrl: postgres.migrationDatabaseUrl },
+      { schema: schema.schema, prefix, group },
+    );
+    const market = syntheticMarket({ products: ['BTC-USD', 'ETH-USD', 'SOL-USD'], minutes: 240, startUs: (Date.now() - 8 * 3600_000) * 1000, seed: 11 });
+    const half = Math.floor(market.length / 3);
+    await publishEvents(kafka, topics.normalized, market.slice(0, half));
+    engine = new ProgramProcess('engine/main.js', env);
+    await waitForEngineToCatchUp(kafka, schema.sql, group, topics.normalized);
+    await waitFor('the metrics endpoint', () => engine!.logs().some((l) => l['msg'] === 'metrics on /metrics'));
+    const url = `http://127.0.0.1:${String(engine.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port'])}/metrics`;
+    const scrape = async () => {
+      const text = await (await fetch(url)).text();
+      return {
+        consumed: sampleSum(text, 'engine_records_consumed_total') ?? 0,
+        dbErrors: sampleSum(text, 'engine_db_errors_total') ?? 0,
+        rss: sampleSum(text, 'process_resident_memory_bytes') ?? 0,
+      };
+    };
+
+    await postgres.stop();
+    await publishEvents(kafka, topics.normalized, market.slice(half));
+    await waitFor('checkpoints to fail', async () => (await scrape()).dbErrors > 0, 30_000);
+    await sleep(2000);
+    const early = await scrape();
+    await sleep(4000);
+    const late = await scrape();
+    expect(late.consumed, 'consumption paused: nothing read while the database is down').toBe(early.consumed);
+    expect(late.consumed, 'most of the new records wait in Kafka').toBeLessThan(market.length - half);
+    expect(late.rss - early.rss, 'memory does not grow while paused').toBeLessThan(32 * 2 ** 20);
+
+    await postgres.restart();
+    await waitForEngineToCatchUp(kafka, schema.sql, group, topics.normalized);
+    expect((await scrape()).consumed).toBe(market.length);
+    engine.signal('SIGTERM');
+    expect(await engine.exited).toBe(0);
+
+    const actual = await readResultTables(schema.sql);
+    const expected = await expectedResultTables(kafka, prefix, settings);
+    for (const table of ['bars', 'signals', 'trades', 'strategy_metrics'] as const) expect(actual[table], table).toEqual(expected[table]);
+  });
+});
