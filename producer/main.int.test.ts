@@ -49,15 +49,15 @@ describe('the producer and topics programs', () => {
       const program = new ProgramProcess('scripts/createTopics.js', { ...baseEnv, KAFKA_TOPIC_PARTITIONS: '4', KAFKA_TOPIC_RETENTION_MS: '86400000' });
       expect(await program.exited, program.stdout.join('\n')).toBe(0);
       const ready = program.logs().find((l) => l['msg'] === 'topics ready');
-      expect(ready, 'second run finds them').toMatchObject(run === 0
-        ? { created: [topics.raw, topics.normalized, topics.deadLetter], existing: [] }
-        : { created: [], existing: [topics.raw, topics.normalized, topics.deadLetter] });
+      const all = [topics.raw, topics.normalized, topics.deadLetter, topics.late, topics.decisions, topics.performance];
+      expect(ready, 'second run finds them').toMatchObject(run === 0 ? { created: all, existing: [] } : { created: [], existing: all });
     }
     const admin = kafka.admin();
     await admin.connect();
-    const metadata = await admin.fetchTopicMetadata({ topics: [topics.raw, topics.normalized, topics.deadLetter] });
-    expect(Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length])))
-      .toEqual({ [topics.raw]: 1, [topics.normalized]: 4, [topics.deadLetter]: 1 });
+    const metadata = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
+    expect(Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]))).toEqual({
+      [topics.raw]: 1, [topics.normalized]: 4, [topics.deadLetter]: 1, [topics.late]: 4, [topics.decisions]: 4, [topics.performance]: 4,
+    });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
       resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.raw, configNames: ['retention.ms', 'max.message.bytes'] }],
