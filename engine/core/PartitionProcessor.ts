@@ -18,6 +18,8 @@ export interface PartitionMeta {
 }
 
 class Product {
+  /** Changed since the last checkpoint. */
+  dirty = true;
   lastEventUs: number;
   readonly bars: ProductBars;
   /** Per interval; created with the product's first bar of that interval. */
@@ -54,7 +56,6 @@ export class PartitionProcessor {
   readonly partition: number;
   readonly #settings: EngineSettings;
   readonly #products = new Map<string, Product>();
-  readonly #dirty = new Set<string>();
   readonly #evicted = new Set<string>();
   #maxEventUs: number;
   #watermarkUs: number;
@@ -83,9 +84,9 @@ export class PartitionProcessor {
     if (product === undefined) {
       product = new Product(this.#settings, event.productId);
       this.#products.set(event.productId, product);
+      if (this.#evicted.size > 0) this.#evicted.delete(event.productId);
     }
-    this.#dirty.add(event.productId);
-    this.#evicted.delete(event.productId);
+    product.dirty = true;
     if (event.exchangeTimeUs > product.lastEventUs) product.lastEventUs = event.exchangeTimeUs;
     if (event.type === 'trade') {
       if (!product.bars.addTrade(event.exchangeTimeUs, Number(event.price), Number(event.size))) {
@@ -106,12 +107,12 @@ export class PartitionProcessor {
   /** State of the products changed since the last call, and the products evicted since then. */
   takeChanges(): { meta: PartitionMeta; changed: Map<string, ProductState>; removed: string[] } {
     const changed = new Map<string, ProductState>();
-    for (const productId of this.#dirty) {
-      const product = this.#products.get(productId);
-      if (product !== undefined) changed.set(productId, product.snapshot());
+    for (const [productId, product] of this.#products) {
+      if (!product.dirty) continue;
+      changed.set(productId, product.snapshot());
+      product.dirty = false;
     }
     const removed = [...this.#evicted];
-    this.#dirty.clear();
     this.#evicted.clear();
     return { meta: this.meta(), changed, removed };
   }
@@ -124,7 +125,7 @@ export class PartitionProcessor {
     const settings = this.#settings;
     for (const [productId, product] of this.#products) {
       const bars = product.bars.closeUpTo(this.#watermarkUs);
-      if (bars.length > 0) this.#dirty.add(productId);
+      if (bars.length > 0) product.dirty = true;
       for (const bar of bars) {
         out.bars.push({ ...bar, runId: settings.runId });
         const i = settings.intervalsUs.indexOf(bar.intervalUs);
@@ -134,7 +135,6 @@ export class PartitionProcessor {
       // Idle in event time: nothing at all (not even a heartbeat) for idleEvictUs.
       if (product.lastEventUs < this.#watermarkUs - settings.idleEvictUs) {
         this.#products.delete(productId);
-        this.#dirty.delete(productId);
         this.#evicted.add(productId);
       }
     }

@@ -67,7 +67,8 @@ export class ProductBars {
     const first = this.#nextStartUs[0];
     const smallest = this.intervalsUs[0] as number;
     if (first !== null && first !== undefined && Math.floor(timeUs / smallest) * smallest < first) return false;
-    this.intervalsUs.forEach((intervalUs, i) => {
+    for (let i = 0; i < this.intervalsUs.length; i++) {
+      const intervalUs = this.intervalsUs[i] as number;
       const startUs = Math.floor(timeUs / intervalUs) * intervalUs;
       this.#nextStartUs[i] ??= startUs;
       const buckets = this.#open[i] as Map<number, OpenBar>;
@@ -77,7 +78,7 @@ export class ProductBars {
           startUs, open: price, openTimeUs: timeUs, high: price, low: price, close: price, closeTimeUs: timeUs,
           volume: size, notional: price * size, tradeCount: 1,
         });
-        return;
+        continue;
       }
       // Within lateness, trades may arrive out of event-time order: open and close follow event time
       // (ties keep arrival order), so the result does not depend on the order inside a bucket.
@@ -94,7 +95,7 @@ export class ProductBars {
       bar.volume += size;
       bar.notional += price * size;
       bar.tradeCount += 1;
-    });
+    }
     return true;
   }
 

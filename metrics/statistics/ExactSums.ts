@@ -1,46 +1,38 @@
 /**
- * Exact running sums of x, x² and min(x − MAR, 0)² for values that enter and leave a set. Every finite double
- * is an integer multiple of 2⁻¹⁰⁷⁴, so each value is kept as that integer (a BigInt): additions and removals
- * are exact, a large value leaving the set leaves no residue on small ones, and zeros are exactly zero. The
- * only rounding is the final conversion of each statistic to a double. O(1) BigInt work per value.
+ * Exact running sums of x, x² and min(x − MAR, 0)² for values that enter and leave a set. Each value is kept
+ * as the integer x · 2¹⁵⁰ (a BigInt), which is exact for every double of magnitude at least 2⁻⁹⁸ ≈ 3·10⁻³⁰
+ * (and for 0); smaller magnitudes are rounded to a multiple of 2⁻¹⁵⁰, an error below 10⁻⁴⁵ that no return can
+ * notice. So additions and removals are exact, a large value leaving the set leaves no residue on small ones,
+ * and zeros are exactly zero; the only rounding is the final, correctly rounded conversion of each statistic
+ * to a double. O(1) work per value on integers of a few hundred bits.
  */
 
+const SCALE = 150;
 const view = new DataView(new ArrayBuffer(8));
 
-/** x · 2¹⁰⁷⁴ as an exact integer. */
+/** round(x · 2¹⁵⁰) as an integer (exact whenever |x| ≥ 2⁻⁹⁸). */
 function scaled(x: number): bigint {
   if (x === 0) return 0n;
   view.setFloat64(0, x);
   const bits = view.getBigUint64(0);
   const exponent = Number((bits >> 52n) & 0x7ffn);
   const fraction = bits & 0xfffffffffffffn;
-  const magnitude = exponent === 0 ? fraction : (fraction | (1n << 52n)) << BigInt(exponent - 1);
+  // |x| = significand · 2^(exponent − 1075) (subnormals: exponent 0 behaves as 1 without the hidden bit).
+  const significand = exponent === 0 ? fraction : fraction | (1n << 52n);
+  const shift = (exponent === 0 ? 1 : exponent) - 1075 + SCALE;
+  let magnitude: bigint;
+  if (shift >= 0) {
+    magnitude = significand << BigInt(shift);
+  } else {
+    const half = 1n << BigInt(-shift - 1);
+    magnitude = (significand + half) >> BigInt(-shift);
+  }
   return bits >> 63n === 1n ? -magnitude : magnitude;
 }
 
-function bitLength(n: bigint): number {
-  const hex = n.toString(16);
-  return (hex.length - 1) * 4 + (32 - Math.clz32(Number.parseInt(hex[0] as string, 16)));
-}
-
-/** 2^k for any integer k a double can reach through, without overflowing or underflowing on the way. */
-function pow2(k: number): number {
-  let result = 1;
-  while (k > 1000) { result *= 2 ** 1000; k -= 1000; }
-  while (k < -1000) { result *= 2 ** -1000; k += 1000; }
-  return result * 2 ** k;
-}
-
-/** n · 2^-scaleBits as a double (within an ulp). */
-function toNumber(n: bigint, scaleBits: number): number {
-  if (n === 0n) return 0;
-  const negative = n < 0n;
-  const magnitude = negative ? -n : n;
-  const length = bitLength(magnitude);
-  const shift = Math.max(0, length - 64);
-  const top = Number(magnitude >> BigInt(shift));
-  const value = top * pow2(shift - scaleBits);
-  return negative ? -value : value;
+/** n · 2^−(scale) as a double, correctly rounded when n is below 2¹⁰²⁴ (always, for sums of returns). */
+function toNumber(n: bigint, scale: number): number {
+  return Number(n) * 2 ** -scale;
 }
 
 function fromHex(text: string | undefined): bigint {
@@ -51,11 +43,11 @@ function fromHex(text: string | undefined): bigint {
 export class ExactSums {
   readonly #mar: bigint;
   #count: number;
-  /** Σx · 2¹⁰⁷⁴ */
+  /** Σx · 2¹⁵⁰ */
   #sum: bigint;
-  /** Σx² · 2²¹⁴⁸ */
+  /** Σx² · 2³⁰⁰ */
   #sumOfSquares: bigint;
-  /** Σmin(x − MAR, 0)² · 2²¹⁴⁸ */
+  /** Σmin(x − MAR, 0)² · 2³⁰⁰ */
   #downsideSquares: bigint;
 
   constructor(mar: number, snapshot?: readonly string[]) {
@@ -79,7 +71,7 @@ export class ExactSums {
   }
 
   mean(): number {
-    return this.#count === 0 ? Number.NaN : toNumber(this.#sum, 1074) / this.#count;
+    return this.#count === 0 ? Number.NaN : toNumber(this.#sum, SCALE) / this.#count;
   }
 
   /** Sample standard deviation (ddof = 1): √((nΣx² − (Σx)²) / (n(n − 1))), the numerator exact. */
@@ -87,12 +79,12 @@ export class ExactSums {
     const n = this.#count;
     if (n < 2) return Number.NaN;
     const numerator = BigInt(n) * this.#sumOfSquares - this.#sum * this.#sum;
-    return Math.sqrt(toNumber(numerator, 2148) / n / (n - 1));
+    return Math.sqrt(toNumber(numerator, 2 * SCALE) / n / (n - 1));
   }
 
   /** √(Σmin(x − MAR, 0)² / n), un-annualised. */
   downsideDeviation(): number {
-    return this.#count === 0 ? Number.NaN : Math.sqrt(toNumber(this.#downsideSquares, 2148) / this.#count);
+    return this.#count === 0 ? Number.NaN : Math.sqrt(toNumber(this.#downsideSquares, 2 * SCALE) / this.#count);
   }
 
   /** Compact: the integers in hexadecimal. */

@@ -1,5 +1,4 @@
 import type { JsonValue } from '../../strategies/Strategy.js';
-import { RingBuffer } from '../../strategies/indicators/RingBuffer.js';
 import { annualVolatility, sharpeRatio, sortinoRatio } from './ratios.js';
 import { RollingDrawdown } from './RollingDrawdown.js';
 import { RunningDrawdown } from './RunningDrawdown.js';
@@ -34,27 +33,66 @@ export interface StatisticsOptions {
   readonly marPerBar?: number;
 }
 
+/**
+ * Per bar of a window: round trips closed, and of those the winners. Bytes, as a bar closes at most a
+ * couple; the snapshot lists only the bars that closed any, as most bars close none.
+ */
+class TradeCounts {
+  readonly #closed: Uint8Array;
+  readonly #won: Uint8Array;
+  #next = 0;
+  closedSum = 0;
+  wonSum = 0;
+
+  /** `snapshot`: flat triples (age in bars, 0 = newest; closed; won). */
+  constructor(size: number, snapshot: readonly number[] = []) {
+    this.#closed = new Uint8Array(size);
+    this.#won = new Uint8Array(size);
+    for (let k = 0; k + 2 < snapshot.length; k += 3) {
+      const i = size - 1 - (snapshot[k] as number);
+      this.#closed[i] = snapshot[k + 1] as number;
+      this.#won[i] = snapshot[k + 2] as number;
+      this.closedSum += snapshot[k + 1] as number;
+      this.wonSum += snapshot[k + 2] as number;
+    }
+  }
+
+  push(closed: number, won: number): void {
+    const i = this.#next;
+    const c = Math.min(closed, 255);
+    const w = Math.min(won, 255);
+    this.closedSum += c - (this.#closed[i] as number);
+    this.wonSum += w - (this.#won[i] as number);
+    this.#closed[i] = c;
+    this.#won[i] = w;
+    this.#next = (i + 1) % this.#closed.length;
+  }
+
+  snapshot(): number[] {
+    const size = this.#closed.length;
+    const out: number[] = [];
+    for (let age = 0; age < size; age++) {
+      const i = (this.#next - 1 - age + 2 * size) % size;
+      if (this.#closed[i] !== 0) out.push(age, this.#closed[i] as number, this.#won[i] as number);
+    }
+    return out;
+  }
+}
+
 class Window {
   readonly moments: WindowMoments;
   readonly drawdown: RollingDrawdown;
-  /** Per bar: round trips closed, and of those the winners. */
-  readonly closed: RingBuffer;
-  readonly won: RingBuffer;
-  closedSum: number;
-  wonSum: number;
+  readonly trades: TradeCounts;
 
   constructor(size: number, mar: number, snapshot?: JsonValue) {
-    const s = snapshot as { m: JsonValue; d: JsonValue; c: number[]; w: number[] } | undefined;
+    const s = snapshot as { m: JsonValue; d: JsonValue; t: number[] } | undefined;
     this.moments = new WindowMoments(size, mar, s?.m);
     this.drawdown = new RollingDrawdown(size, s?.d);
-    this.closed = new RingBuffer(size, s?.c ?? []);
-    this.won = new RingBuffer(size, s?.w ?? []);
-    this.closedSum = this.closed.toArray().reduce((a, b) => a + b, 0);
-    this.wonSum = this.won.toArray().reduce((a, b) => a + b, 0);
+    this.trades = new TradeCounts(size, s?.t);
   }
 
   snapshot(): JsonValue {
-    return { m: this.moments.snapshot(), d: this.drawdown.snapshot(), c: this.closed.toArray(), w: this.won.toArray() };
+    return { m: this.moments.snapshot(), d: this.drawdown.snapshot(), t: this.trades.snapshot() };
   }
 }
 
@@ -101,8 +139,7 @@ export class PerformanceStatistics {
     for (const w of this.#windows) {
       w.moments.add(r);
       w.drawdown.add(r);
-      w.closedSum += this.#pendingClosed - (w.closed.push(this.#pendingClosed) ?? 0);
-      w.wonSum += this.#pendingWon - (w.won.push(this.#pendingWon) ?? 0);
+      w.trades.push(this.#pendingClosed, this.#pendingWon);
     }
     this.#pendingClosed = 0;
     this.#pendingWon = 0;
@@ -137,8 +174,8 @@ export class PerformanceStatistics {
         sharpe: sharpeRatio(n, w.moments.mean - rf, w.moments.std, A),
         sortino: sortinoRatio(n, w.moments.mean - mar, w.moments.downsideDeviation, A),
         maxDrawdown: w.drawdown.maxDrawdown,
-        winRate: w.closedSum === 0 ? Number.NaN : w.wonSum / w.closedSum,
-        tradeCount: w.closedSum,
+        winRate: w.trades.closedSum === 0 ? Number.NaN : w.trades.wonSum / w.trades.closedSum,
+        tradeCount: w.trades.closedSum,
       };
     });
   }

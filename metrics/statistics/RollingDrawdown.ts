@@ -1,52 +1,49 @@
 import type { JsonValue } from '../../strategies/Strategy.js';
 
-interface Node {
-  max: number;
-  min: number;
-  /** The worst trough / preceding peak within the segment (1: no drawdown). */
-  worst: number;
-}
-
-const EMPTY: Node = { max: Number.NEGATIVE_INFINITY, min: Number.POSITIVE_INFINITY, worst: 1 };
-
-/** Segments in time order: the right one's trough may follow the left one's peak. */
-function combine(left: Node, right: Node): Node {
-  if (left === EMPTY) return right;
-  if (right === EMPTY) return left;
-  return {
-    max: Math.max(left.max, right.max),
-    min: Math.min(left.min, right.min),
-    worst: Math.min(left.worst, right.worst, right.min / left.max),
-  };
-}
+/** Levels per block of the previous lap's suffix aggregates. */
+const BLOCK = 32;
 
 /**
- * Maximum drawdown over the last `size` returns, O(log size) per return. It keeps the `size + 1` equity levels
- * of the window (the level before its first return is the base) in a segment tree over a ring; a node holds
- * its segment's highest and lowest level and worst drawdown, and two segments combine in time order. Levels
- * are rescaled when they drift towards the limits of floating point; ratios are unaffected.
+ * Maximum drawdown over the last `size` returns. It keeps the window's `size + 1` equity levels (the level
+ * before its first return is the base) in a ring, and combines segments in time order with
+ * `worst = min(left.worst, right.worst, right.min / left.max)`: every candidate is one division of two actual
+ * levels, so the result is the exact minimum of trough/peak over the window whatever the grouping, and a
+ * restored instance agrees bit for bit. As a queue built from two stacks, the window is the suffix of the
+ * ring's previous lap followed by the current lap: the current lap keeps a running aggregate (O(1) per
+ * level), the previous lap keeps suffix aggregates per block of 32 levels (recomputed once per lap), and a
+ * query walks at most one partial block: O(1) per bar (≤ 32 steps), about 1.1 numbers of memory per bar of
+ * window. Levels are rescaled by powers of two (exactly) when they drift towards the limits of floating point.
  */
 export class RollingDrawdown {
   readonly size: number;
   readonly #capacity: number;
-  readonly #tree: Node[];
-  /** Levels in arrival order, oldest first, by ring position. */
-  readonly #levels: number[];
+  readonly #levels: Float64Array;
+  /** Aggregates of the previous lap from the start of each block to the end of the ring. */
+  readonly #suffixMax: Float64Array;
+  readonly #suffixMin: Float64Array;
+  readonly #suffixWorst: Float64Array;
   #next = 0;
   #count = 0;
   #level = 1;
+  /** Aggregate of the current lap: positions [0, next). */
+  #lapMax = 0;
+  #lapMin = 0;
+  #lapWorst = 1;
 
   constructor(size: number, snapshot?: JsonValue) {
     this.size = size;
     this.#capacity = size + 1;
-    this.#tree = new Array<Node>(2 * this.#capacity).fill(EMPTY);
-    this.#levels = [];
-    const levels = (snapshot as { levels: number[]; level: number } | undefined);
-    if (levels === undefined) {
+    this.#levels = new Float64Array(this.#capacity);
+    const blocks = Math.ceil(this.#capacity / BLOCK);
+    this.#suffixMax = new Float64Array(blocks);
+    this.#suffixMin = new Float64Array(blocks);
+    this.#suffixWorst = new Float64Array(blocks);
+    const s = snapshot as { levels: number[]; level: number } | undefined;
+    if (s === undefined) {
       this.#push(1);
     } else {
-      for (const level of levels.levels) this.#push(level);
-      this.#level = levels.level;
+      for (const level of s.levels) this.#push(level);
+      this.#level = s.level;
     }
   }
 
@@ -58,20 +55,19 @@ export class RollingDrawdown {
   /** ∏(1 + r) − 1 over the window's returns: its newest level over its base level; NaN before the first return. */
   get cumulativeReturn(): number {
     if (this.count === 0) return Number.NaN;
-    const start = this.#count < this.#capacity ? 0 : this.#next;
-    return this.#level / (this.#levels[start] as number) - 1;
+    return this.#level / (this.#levels[this.#count < this.#capacity ? 0 : this.#next] as number) - 1;
   }
 
   /** The window's maximum drawdown as a fraction ≤ 0; NaN before the first return. */
   get maxDrawdown(): number {
     if (this.count === 0) return Number.NaN;
-    return this.#query().worst - 1;
+    return this.#query() - 1;
   }
 
   add(r: number): void {
     this.#level *= 1 + r;
     // A level of 0 (a −100 % return) stays 0 and needs no rescaling.
-    if (this.#level > 0 && Math.abs(Math.log(this.#level)) > 600) this.#rescale();
+    if (this.#level > 0 && Math.abs(Math.log2(this.#level)) > 800) this.#rescale();
     this.#push(this.#level);
   }
 
@@ -80,13 +76,63 @@ export class RollingDrawdown {
   }
 
   #push(level: number): void {
-    const position = this.#next;
-    this.#levels[position] = level;
-    this.#next = (this.#next + 1) % this.#capacity;
+    this.#levels[this.#next] = level;
+    if (this.#next === 0) {
+      [this.#lapMax, this.#lapMin, this.#lapWorst] = [level, level, 1];
+    } else {
+      this.#lapWorst = Math.min(this.#lapWorst, level / this.#lapMax);
+      if (level > this.#lapMax) this.#lapMax = level;
+      if (level < this.#lapMin) this.#lapMin = level;
+    }
+    this.#next += 1;
     this.#count = Math.min(this.#count + 1, this.#capacity);
-    let i = position + this.#capacity;
-    this.#tree[i] = { max: level, min: level, worst: 1 };
-    for (i >>= 1; i >= 1; i >>= 1) this.#tree[i] = combine(this.#tree[2 * i] as Node, this.#tree[2 * i + 1] as Node);
+    if (this.#next === this.#capacity) {
+      this.#next = 0;
+      this.#computeSuffixes();
+    }
+  }
+
+  /** A lap just completed: its suffix aggregates per block, from the end of the ring backwards. */
+  #computeSuffixes(): void {
+    let max = Number.NEGATIVE_INFINITY;
+    let min = Number.POSITIVE_INFINITY;
+    let worst = 1;
+    for (let b = this.#suffixMax.length - 1; b >= 0; b--) {
+      const end = Math.min((b + 1) * BLOCK, this.#capacity);
+      for (let i = end - 1; i >= b * BLOCK; i--) {
+        // Prepend level i (earlier in time) to the aggregate of what follows it.
+        const level = this.#levels[i] as number;
+        if (max !== Number.NEGATIVE_INFINITY) worst = Math.min(worst, min / level);
+        if (level > max) max = level;
+        if (level < min) min = level;
+      }
+      this.#suffixMax[b] = max;
+      this.#suffixMin[b] = min;
+      this.#suffixWorst[b] = worst;
+    }
+  }
+
+  /** The window's worst trough/peak ratio: the previous lap's suffix from `next`, then the current lap. */
+  #query(): number {
+    if (this.#count < this.#capacity) return this.#lapWorst;
+    if (this.#next === 0) return this.#suffixWorst[0] as number;
+    // The partial block of the previous lap, level by level, then the whole blocks after it.
+    const block = Math.floor(this.#next / BLOCK);
+    const end = Math.min((block + 1) * BLOCK, this.#capacity);
+    let max = this.#levels[this.#next] as number;
+    let min = max;
+    let worst = 1;
+    for (let i = this.#next + 1; i < end; i++) {
+      const level = this.#levels[i] as number;
+      worst = Math.min(worst, level / max);
+      if (level > max) max = level;
+      if (level < min) min = level;
+    }
+    if (block + 1 < this.#suffixMax.length) {
+      worst = Math.min(worst, this.#suffixWorst[block + 1] as number, (this.#suffixMin[block + 1] as number) / max);
+      max = Math.max(max, this.#suffixMax[block + 1] as number);
+    }
+    return Math.min(worst, this.#lapWorst, this.#lapMin / max);
   }
 
   /** Oldest first. */
@@ -95,32 +141,11 @@ export class RollingDrawdown {
     return Array.from({ length: this.#count }, (_, k) => this.#levels[(start + k) % this.#capacity] as number);
   }
 
-  /** The window, combined in time order: a wrapped ring is two index ranges. */
-  #query(): Node {
-    if (this.#count < this.#capacity) return this.#range(0, this.#count - 1);
-    if (this.#next === 0) return this.#range(0, this.#capacity - 1);
-    return combine(this.#range(this.#next, this.#capacity - 1), this.#range(0, this.#next - 1));
-  }
-
-  /** Bottom-up range query over positions [from, to], combining left parts and right parts in order. */
-  #range(from: number, to: number): Node {
-    let left = EMPTY;
-    let right = EMPTY;
-    let l = from + this.#capacity;
-    let r = to + this.#capacity + 1;
-    while (l < r) {
-      if (l & 1) left = combine(left, this.#tree[l++] as Node);
-      if (r & 1) right = combine(this.#tree[--r] as Node, right);
-      l >>= 1;
-      r >>= 1;
-    }
-    return combine(left, right);
-  }
-
+  /** Rebuilds with every level multiplied by a power of two, which changes no ratio. */
   #rescale(): void {
-    const levels = this.#ordered().map((level) => level / this.#level);
-    this.#level = 1;
-    this.#tree.fill(EMPTY);
+    const factor = 2 ** -Math.round(Math.log2(this.#level));
+    const levels = this.#ordered().map((level) => level * factor);
+    this.#level *= factor;
     this.#next = 0;
     this.#count = 0;
     for (const level of levels) this.#push(level);
