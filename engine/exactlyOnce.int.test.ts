@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../kafka/createKafka.js';
@@ -57,13 +56,17 @@ describe('exactly-once effect', () => {
       const engine = new ProgramProcess('engine/main.js', env);
       engines.push(engine);
       await waitFor('the engine to start consuming', () => engine.logs().some((l) => l['msg'] === 'partition restored from its checkpoint'));
-      await publishEvents(kafka, topics.normalized, stretch);
-      await sleep(random() * 800);
+      // The kill lands right after a random piece of the stretch is acknowledged, while the engine is still
+      // working on it; the rest of the stretch arrives while no engine runs.
+      const pieces = Array.from({ length: 10 }, (_, i) => stretch.slice(Math.floor((i * stretch.length) / 10), Math.floor(((i + 1) * stretch.length) / 10)));
+      const killAfter = Math.floor(random() * 9);
+      for (const piece of pieces.slice(0, killAfter + 1)) await publishEvents(kafka, topics.normalized, piece);
       engine.signal('SIGKILL');
       expect(await engine.exited, 'killed, not exited').toBeNull();
       const [row] = await schema.sql<{ n: string }[]>`SELECT coalesce(sum(next_offset), 0) AS n FROM engine_offsets WHERE consumer_group = ${group}`;
       const end = (await admin.fetchTopicOffsets(topics.normalized)).reduce((n, p) => n + BigInt(p.high), 0n);
       kills.push({ checkpointed: BigInt(row?.n ?? 0), end });
+      for (const piece of pieces.slice(killAfter + 1)) await publishEvents(kafka, topics.normalized, piece);
     }
     await admin.disconnect();
     const last = new ProgramProcess('engine/main.js', env);
