@@ -52,8 +52,9 @@ producer: topics ## Stream Coinbase market data into Kafka (Ctrl-C stops it clea
 engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C checkpoints and stops)
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/engine/main.js
 
-bench: build ## Benchmarks; JSON results under bench/results/
+bench: build ## Benchmarks (about 10 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/engineBench.js
 
 docs: build ## Regenerate the env-var table in README.md and .env.example from config/envVars.ts
 	node dist/scripts/writeEnvDocs.js

@@ -7,6 +7,8 @@ import { EngineOutputs } from './core/outputs.js';
 import type { SourceBatch } from './pipeline/SourceBatch.js';
 import { FencedError, type PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
 
+const NOTHING_BEFORE = { signals: 0, bars: 0, fills: 0, metrics: 0, late: 0, invalid: 0 } as const;
+
 interface PartitionRuntime {
   /** The next offset to process; null before the first record of a never-checkpointed partition. */
   nextOffset: bigint | null;
@@ -37,8 +39,9 @@ export interface EngineRunnerOptions {
 /**
  * Drives the engine core from a source: owns partitions (restoring them from their checkpoints), feeds it
  * batches, records metrics, and checkpoints each partition when due (time or size), on shutdown and on
- * rebalance. A failing checkpoint is retried with back-off while consumption waits (memory stays bounded);
- * a fenced one reloads the partition and resumes from what the other engine committed.
+ * rebalance. A checkpoint commits while the partition goes on consuming; the next one waits for it. A failing
+ * checkpoint is retried with back-off, so consumption pauses at the next (memory stays bounded); a fenced one
+ * reloads the partition and resumes from what the other engine committed.
  */
 export class EngineRunner {
   readonly #o: EngineRunnerOptions;
@@ -77,28 +80,43 @@ export class EngineRunner {
   async handle(batch: SourceBatch): Promise<void> {
     await this.#loading.get(batch.partition);
     const runtime = this.#partitions.get(batch.partition);
+    // The loop below never yields, so nothing can make the batch stale while it runs.
     if (runtime === undefined || batch.isStale()) return;
     const { core, metrics } = this.#o;
     const partitionLabel = String(batch.partition);
-    for (const record of batch.records) {
-      const offset = BigInt(record.offset);
-      if (runtime.nextOffset !== null && offset < runtime.nextOffset) continue;
-      if (batch.isStale()) return;
-      const out = runtime.outputs;
-      const before = { signals: out.signals.length, bars: out.bars.length, fills: out.fills.length, metrics: out.metrics.length, late: out.late.length, invalid: out.invalid.length };
-      const event = core.process(record, out);
-      runtime.nextOffset = offset + 1n;
-      metrics.recordsConsumed.inc({ partition: partitionLabel });
-      const nowUs = this.#o.nowUs();
-      if (event !== null) metrics.receiptToConsume.observe(Math.max(0, nowUs - event.receivedAtUs) / 1e6);
-      this.#observe(out, before, event?.receivedAtUs ?? null, nowUs);
+    let consumed = 0;
+    try {
+      for (const record of batch.records) {
+        const offset = BigInt(record.offset);
+        if (runtime.nextOffset !== null && offset < runtime.nextOffset) continue;
+        const out = runtime.outputs;
+        const sizeBefore = out.size;
+        const counts = sizeBefore === 0 ? NOTHING_BEFORE : { signals: out.signals.length, bars: out.bars.length, fills: out.fills.length, metrics: out.metrics.length, late: out.late.length, invalid: out.invalid.length };
+        const event = core.process(record, out);
+        runtime.nextOffset = offset + 1n;
+        consumed++;
+        const nowUs = this.#o.nowUs();
+        if (event !== null) metrics.receiptToConsume.observe(Math.max(0, nowUs - event.receivedAtUs) / 1e6);
+        // Most ticks only update a bar: nothing to observe.
+        if (out.size !== sizeBefore || out.gaps > 0) this.#observe(out, counts, event?.receivedAtUs ?? null, nowUs);
+      }
+    } finally {
+      metrics.recordsConsumed.inc({ partition: partitionLabel }, consumed);
     }
     metrics.consumerLag.set({ partition: partitionLabel }, Math.max(0, Number(BigInt(batch.highWatermark) - (runtime.nextOffset ?? 0n))));
     const watermarkUs = core.partitions.get(batch.partition)?.watermarkUs;
     if (watermarkUs !== undefined && watermarkUs > 0) metrics.watermark.set({ partition: partitionLabel }, watermarkUs / 1e6);
     metrics.keyedProducts.set([...core.partitions.values()].reduce((n, p) => n + p.productCount, 0));
     const due = runtime.outputs.size >= this.#o.checkpointMaxRows || Date.now() - runtime.lastCheckpointMs >= this.#o.checkpointIntervalMs;
-    if (due) await this.checkpoint(batch.partition, () => batch.heartbeat());
+    if (!due) return;
+    // Consumption goes on while this checkpoint commits; it waits only for a previous checkpoint of the
+    // partition still in flight, which bounds memory and pauses consumption while the database is down.
+    await runtime.lock;
+    if (this.#partitions.get(batch.partition) !== runtime) return;
+    runtime.lastCheckpointMs = Date.now();
+    this.checkpoint(batch.partition, () => batch.heartbeat()).catch((error: unknown) => {
+      this.#o.logger.error({ err: error, partition: batch.partition }, 'checkpoint failed');
+    });
   }
 
   /** Commits one partition's pending results, state and offset; retries until it succeeds or the engine stops. */
