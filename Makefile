@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine replay bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ producer: topics ## Stream Coinbase market data into Kafka (Ctrl-C stops it clea
 
 engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C checkpoints and stops)
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/engine/main.js
+
+replay: build ## Backtest over recorded offsets through the engine's code: make replay ARGS="--help"
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/replay/main.js $(ARGS)
 
 bench: build ## Benchmarks (about 10 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js

@@ -5,8 +5,12 @@ import type { EngineSettings, StrategyInstance } from './core/EngineSettings.js'
 /** The run id of the live engine's results (replays have their own). */
 export const LIVE_RUN_ID = 'live';
 
+/** The configuration the engine core's settings come from (the engine's and the replay's). */
+export type EngineSettingsConfig = Pick<ProgramConfig<'engine'>, 'ENGINE_INTERVALS' | 'ENGINE_ALLOWED_LATENESS_MS' | 'ENGINE_IDLE_EVICT_MS'
+  | 'ENGINE_INITIAL_EQUITY' | 'ENGINE_FEE_BPS' | 'ENGINE_SLIPPAGE_BPS' | 'ENGINE_STAT_WINDOWS' | 'ENGINE_PERIODS_PER_YEAR'>;
+
 /** The engine core's settings from the engine program's configuration. */
-export function engineSettings(config: ProgramConfig<'engine'>, strategies: readonly StrategyInstance[], runId = LIVE_RUN_ID): EngineSettings {
+export function engineSettings(config: EngineSettingsConfig, strategies: readonly StrategyInstance[], runId = LIVE_RUN_ID): EngineSettings {
   return {
     runId,
     intervalsUs: config.ENGINE_INTERVALS.map((i) => parseDurationUs(i) ?? 0).sort((a, b) => a - b),

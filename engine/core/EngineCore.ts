@@ -10,6 +10,8 @@ export interface EngineRecord {
   readonly offset: string;
   readonly value: Buffer | null;
   readonly timestampMs: number;
+  /** The record's key (the product id on prices.normalized), when the source has it. */
+  readonly key?: string | null;
 }
 
 export interface PartitionSnapshot {

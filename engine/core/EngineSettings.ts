@@ -6,6 +6,8 @@ export interface StrategyInstance {
   readonly params: Readonly<Record<string, unknown>>;
   /** Canonical name of the parameters (see strategies/paramsKey.ts). */
   readonly paramsKey: string;
+  /** The run its results belong to, when not the engine's (each combination of a parameter sweep is a run). */
+  readonly runId?: string;
 }
 
 /** Everything the engine core computes with: no I/O, no clock, so live runs and replays agree. */

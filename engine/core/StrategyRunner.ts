@@ -34,7 +34,7 @@ export class StrategyRunner {
 
   constructor(settings: EngineSettings, instance: StrategyInstance, productId: string, intervalUs: number, state?: StrategyRunnerState) {
     this.#instance = instance;
-    this.key = { runId: settings.runId, strategyId: instance.plugin.id, paramsKey: instance.paramsKey, productId, intervalUs };
+    this.key = { runId: instance.runId ?? settings.runId, strategyId: instance.plugin.id, paramsKey: instance.paramsKey, productId, intervalUs };
     this.#strategy = instance.plugin.create(instance.params, { productId, intervalUs }, state?.strategy);
     this.#book = new PositionBook(settings.initialEquity, settings.feeBps, settings.slippageBps, state?.book);
     this.#stats = new PerformanceStatistics({ periodsPerYear: periodsPerYear(settings, intervalUs), windows: settings.statWindows }, state?.stats);

@@ -19,7 +19,7 @@ export function kafkaBatches(consumer: Consumer): Observable<SourceEnvelope> {
         const { batch } = payload;
         if (!active) return;
         const records = batch.messages.map((m) => ({
-          partition: batch.partition, offset: m.offset, value: m.value, timestampMs: Number(m.timestamp),
+          partition: batch.partition, offset: m.offset, value: m.value, timestampMs: Number(m.timestamp), key: m.key?.toString() ?? null,
         }));
         await new Promise<void>((resolve, reject) => {
           subscriber.next({

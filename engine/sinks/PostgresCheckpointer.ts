@@ -53,12 +53,24 @@ export class PostgresCheckpointer {
   readonly #group: string;
   readonly #topic: string;
   readonly #topics: TopicNames;
+  readonly #publish: boolean;
 
-  constructor(sql: Sql, group: string, topics: TopicNames) {
+  /** `publish: false` keeps results out of the outbox (a replay must not publish to the live topics). */
+  constructor(sql: Sql, group: string, topics: TopicNames, options: { publish: boolean } = { publish: true }) {
     this.#sql = sql;
     this.#group = group;
     this.#topic = topics.normalized;
     this.#topics = topics;
+    this.#publish = options.publish;
+  }
+
+  /** Deletes every checkpoint of this group (a finished replay's working state). */
+  async forgetAll(): Promise<void> {
+    await this.#sql.begin(async (tx) => {
+      await tx`DELETE FROM engine_state WHERE consumer_group = ${this.#group}`;
+      await tx`DELETE FROM engine_outbox WHERE consumer_group = ${this.#group}`;
+      await tx`DELETE FROM engine_offsets WHERE consumer_group = ${this.#group}`;
+    });
   }
 
   async load(partition: number): Promise<LoadedPartition> {
@@ -97,7 +109,7 @@ export class PostgresCheckpointer {
       await insertAll(tx, 'signals', rows.signals);
       await insertAll(tx, 'trades', rows.trades);
       await insertAll(tx, 'strategy_metrics', rows.metrics);
-      await insertAll(tx, 'engine_outbox', rows.outbox.map(({ topic, record }) => ({
+      if (this.#publish) await insertAll(tx, 'engine_outbox', rows.outbox.map(({ topic, record }) => ({
         consumer_group: this.#group, partition: c.partition, topic, key: record.key,
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value), headers: tx.json(record.headers), timestamp_ms: record.timestampMs,
       })));

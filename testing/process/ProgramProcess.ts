@@ -12,10 +12,10 @@ export class ProgramProcess {
   readonly exited: Promise<number | null>;
   readonly #child: ChildProcess;
 
-  constructor(script: string, env: Record<string, string>) {
+  constructor(script: string, env: Record<string, string>, args: readonly string[] = []) {
     const path = `${PROJECT_ROOT}dist/${script}`;
     if (!existsSync(path)) throw new Error(`${path} is missing: run \`make build\` first (make test-integration does).`);
-    this.#child = spawn(process.execPath, [path], {
+    this.#child = spawn(process.execPath, [path, ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -31,7 +31,8 @@ export class ProgramProcess {
     };
     collect(this.#child.stdout, this.stdout);
     collect(this.#child.stderr, this.stderr);
-    this.exited = new Promise((resolve) => this.#child.on('exit', (code) => { resolve(code); }));
+    // 'close', not 'exit': the process has ended and its output has been read to the end.
+    this.exited = new Promise((resolve) => this.#child.on('close', (code) => { resolve(code); }));
   }
 
   /** The parsed JSON log lines written so far. */

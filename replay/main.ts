@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import postgres, { type Sql } from 'postgres';
+import { ConfigError } from '../config/ConfigError.js';
+import { loadProgramConfig, type ProgramConfig } from '../config/loadProgramConfig.js';
+import type { StrategyInstance } from '../engine/core/EngineSettings.js';
+import { engineSettings } from '../engine/engineSettings.js';
+import { resolveStrategies } from '../engine/resolveStrategies.js';
+import { createKafka } from '../kafka/createKafka.js';
+import { createLogger } from '../logging/createLogger.js';
+import { topicNames } from '../wire/topics.js';
+import { formatTable } from './formatTable.js';
+import { parseReplayArgs, REPLAY_HELP, ReplayUsageError, type ReplayRunCommand } from './parseReplayArgs.js';
+import { ProgressBar } from './ProgressBar.js';
+import { ReplayRangeError, resolveReplayRange } from './replayRange.js';
+import { findRun, finishReplayRun, insertReplayRun, listRuns, rankResults, runResults, type RunResult } from './replayRuns.js';
+import { runReplay } from './runReplay.js';
+
+const EXIT = { done: 0, failed: 1, interrupted: 2, usage: 64, config: 78 } as const;
+
+const out = (text: string) => { process.stdout.write(`${text}\n`); };
+const fail = (problems: readonly string[]) => { for (const p of problems) process.stderr.write(`replay: ${p}\n`); };
+const round = (x: number, digits: number) => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);
+
+function resultsTable(results: readonly RunResult[]): string {
+  return formatTable(
+    ['run', 'strategy', 'params', 'product', 'interval s', 'bars', 'return %', 'sharpe', 'sortino', 'max dd %', 'trades', 'win %'],
+    results.map((r) => [r.runId, r.strategyId, r.paramsKey, r.productId, r.intervalS, r.bars, round(r.cumulativeReturn * 100, 3),
+      round(r.sharpe, 3), round(r.sortino, 3), round(r.maxDrawdown * 100, 3), r.tradeCount, round(r.winRate * 100, 1)]),
+  );
+}
+
+/** The strategy instances of a run, or of a sweep (one run id per valid combination), and what was skipped. */
+async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'replay'>, runId: string):
+  Promise<{ instances: StrategyInstance[]; skipped: { combination: unknown; problems: string[] }[] }> {
+  const modules = command.strategy ?? config.STRATEGY_MODULE;
+  const params = command.params ?? (command.strategy === null ? config.STRATEGY_PARAMS : '');
+  if (command.grid === null) return { instances: await resolveStrategies(modules, params), skipped: [] };
+  if (modules.length !== 1) throw new ReplayUsageError([`--grid sweeps one strategy; STRATEGY_MODULE names ${modules.length}: give --strategy`]);
+  const base = params.trim() === '' ? {} : JSON.parse(params) as Record<string, unknown>;
+  const instances: StrategyInstance[] = [];
+  const skipped: { combination: unknown; problems: string[] }[] = [];
+  for (const [i, combination] of command.grid.entries()) {
+    try {
+      const [instance] = await resolveStrategies(modules, JSON.stringify({ ...base, ...combination }));
+      if (instance !== undefined) instances.push({ ...instance, runId: `${runId}.${i + 1}` });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      skipped.push({ combination, problems: error.problems.map((p) => p.message) });
+    }
+  }
+  if (instances.length === 0) throw new ReplayUsageError(['--grid: no valid combination', ...skipped.flatMap((s) => s.problems)]);
+  return { instances, skipped };
+}
+
+async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>, sql: Sql, logger: Logger): Promise<number> {
+  const runId = `replay-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 4)}`;
+  const { instances, skipped } = await instancesFor(command, config, runId);
+  const settings = engineSettings(config, instances, runId);
+  const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
+  const kafka = createKafka('replay', config.KAFKA_BROKERS, logger);
+  const admin = kafka.admin();
+  await admin.connect();
+  const ranges = await resolveReplayRange(admin, topics.normalized, command.from, command.to).finally(() => admin.disconnect());
+  const [migrated] = await sql<{ ready: boolean }[]>`SELECT to_regclass('strategy_runs') IS NOT NULL AS ready`;
+  if (migrated?.ready !== true) throw new Error('the database has no engine tables: run `make migrate` first');
+
+  const runs = command.grid === null ? [{ runId, label: command.label, instances }] : [
+    { runId, label: command.label ?? `sweep of ${instances.length} combinations`, instances },
+    ...instances.map((instance) => ({ runId: instance.runId ?? runId, label: `${command.label ?? 'sweep'}: ${instance.paramsKey}`, instances: [instance] })),
+  ];
+  const bound = (b: ReplayRunCommand['from']) => (b?.kind === 'time' ? b.ms : null);
+  for (const run of runs) await insertReplayRun(sql, { ...run, settings, ranges, fromMs: bound(command.from), toMs: bound(command.to) });
+  for (const s of skipped) process.stderr.write(`replay: skipped ${JSON.stringify(s.combination)}: ${s.problems.join('; ')}\n`);
+
+  let interrupt = () => {};
+  const interrupted = new Promise<void>((resolve) => { interrupt = resolve; });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\nreplay: ${signal}: committing what was read, then stopping (again to quit at once)\n`);
+      interrupt();
+      process.once(signal, () => process.exit(130));
+    });
+  }
+  const progress = new ProgressBar(process.stderr);
+  const startMs = performance.now();
+  let outcome;
+  try {
+    outcome = await runReplay({
+      kafka, sql, topics, settings, ranges, products: command.products === null ? null : new Set(command.products), speed: command.speed,
+      checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger,
+      onProgress: (read, total) => { progress.update(read, total, 'records'); }, interrupted,
+    });
+  } catch (error) {
+    progress.clear();
+    for (const run of runs) await finishReplayRun(sql, run.runId, 'failed', { error: (error as Error).message });
+    throw error;
+  }
+  progress.clear();
+  const seconds = (performance.now() - startMs) / 1000;
+  const ranked = rankResults(await runResults(sql, runs.map((r) => r.runId)), command.rankBy);
+  const status = outcome.complete ? 'finished' : 'interrupted';
+  for (const run of runs) {
+    await finishReplayRun(sql, run.runId, status, {
+      records: outcome.records, seconds: round(seconds, 3), results: ranked.filter((r) => r.runId === run.runId),
+    });
+  }
+  if (command.json) {
+    out(JSON.stringify({ runId, status, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, results: ranked }, null, 2));
+  } else {
+    const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
+    out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); offsets ${range}`);
+    if (skipped.length > 0) out(`${skipped.length} combination(s) skipped (invalid parameters)`);
+    out(`results since the start, by ${command.rankBy}:`);
+    out(resultsTable(ranked));
+  }
+  return outcome.complete ? EXIT.done : EXIT.interrupted;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command;
+  try {
+    command = parseReplayArgs(argv);
+  } catch (error) {
+    if (!(error instanceof ReplayUsageError)) throw error;
+    fail([...error.problems, 'run `replay --help` for usage']);
+    return EXIT.usage;
+  }
+  if (command.kind === 'help') {
+    out(REPLAY_HELP);
+    return EXIT.done;
+  }
+  let config;
+  try {
+    config = loadProgramConfig('replay', process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    fail([error.message]);
+    return EXIT.config;
+  }
+  // A command-line tool: only warnings and errors unless LOG_LEVEL asks for more; on stderr, beside the progress bar.
+  const logger = createLogger('replay', process.env['LOG_LEVEL'] === undefined ? 'warn' : config.LOG_LEVEL, pino.destination(2));
+  const sql = postgres(config.DATABASE_URL, {
+    max: 4, onnotice: () => undefined, connection: { application_name: 'replay', search_path: `${config.DATABASE_SCHEMA}, public` },
+  });
+  try {
+    if (command.kind === 'list') {
+      const runs = await listRuns(sql);
+      if (command.json) out(JSON.stringify(runs, null, 2));
+      else out(formatTable(['run', 'kind', 'status', 'started', 'label'], runs.map((r) => [r.runId, r.kind, r.status, r.startedAt.toISOString(), r.label ?? ''])));
+      return EXIT.done;
+    }
+    if (command.kind === 'show') {
+      const run = await findRun(sql, command.runId);
+      if (run === null) {
+        fail([`no run "${command.runId}" (replay --list shows them)`]);
+        return EXIT.usage;
+      }
+      const results = await runResults(sql, [run.runId]);
+      if (command.json) {
+        out(JSON.stringify({ ...run, results }, null, 2));
+      } else {
+        out(`run ${run.runId} (${run.kind}) ${run.status}${run.label === null ? '' : `: ${run.label}`}`);
+        out(`started ${run.startedAt.toISOString()}${run.finishedAt === null ? '' : `, finished ${run.finishedAt.toISOString()}`}`);
+        out(`strategies ${JSON.stringify(run.strategies)}`);
+        if (run.offsets !== null) out(`offsets ${JSON.stringify(run.offsets)}`);
+        out(resultsTable(rankResults(results, 'sharpe')));
+      }
+      return EXIT.done;
+    }
+    return await replay(command, config, sql, logger);
+  } catch (error) {
+    if (error instanceof ReplayUsageError || error instanceof ReplayRangeError || error instanceof ConfigError) {
+      fail(error instanceof ConfigError ? error.problems.map((p) => `${p.name}: ${p.message}`) : error.problems);
+      return EXIT.usage;
+    }
+    logger.error({ err: error }, 'replay failed');
+    fail([(error as Error).message]);
+    return EXIT.failed;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

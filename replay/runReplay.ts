@@ -1,0 +1,141 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import { Registry } from 'prom-client';
+import { EngineCore, type EngineRecord } from '../engine/core/EngineCore.js';
+import type { EngineSettings } from '../engine/core/EngineSettings.js';
+import { EngineRunner } from '../engine/EngineRunner.js';
+import { kafkaBatches } from '../engine/pipeline/kafkaBatches.js';
+import { runPipeline } from '../engine/pipeline/runPipeline.js';
+import type { SourceBatch } from '../engine/pipeline/SourceBatch.js';
+import { PostgresCheckpointer } from '../engine/sinks/PostgresCheckpointer.js';
+import { createEngineMetrics } from '../metrics/engineMetrics.js';
+import { wallClockUs } from '../runtime/wallClockUs.js';
+import type { TopicNames } from '../wire/topics.js';
+import type { ReplaySpeed } from './parseReplayArgs.js';
+import type { PartitionRange } from './replayRange.js';
+
+export interface ReplayOptions {
+  readonly kafka: Kafka;
+  readonly sql: Sql;
+  readonly topics: TopicNames;
+  readonly settings: EngineSettings;
+  readonly ranges: readonly PartitionRange[];
+  /** Only records keyed by these products; null reads every record. */
+  readonly products: ReadonlySet<string> | null;
+  readonly speed: ReplaySpeed;
+  readonly checkpointIntervalMs: number;
+  readonly checkpointMaxRows: number;
+  readonly logger: Logger;
+  /** Offsets read so far, of `total`, whenever a batch is done. */
+  readonly onProgress?: (read: bigint, total: bigint) => void;
+  /** Resolves to stop early (Ctrl-C): what was read is committed, the run is then incomplete. */
+  readonly interrupted?: Promise<void>;
+}
+
+export interface ReplayOutcome {
+  readonly records: number;
+  readonly complete: boolean;
+}
+
+/**
+ * Reads the ranges of prices.normalized through the live engine's own pipeline: the kafkajs source as an
+ * Observable, `runPipeline`, `EngineRunner` and `EngineCore`, with checkpoints (results and keyed state in
+ * one transaction) under a consumer group of its own, so the live group's offsets never move and nothing
+ * is published to the live topics. Stops at the end offsets fixed before it started (or when interrupted,
+ * after committing what it read); then deletes its working checkpoints, keeping the results.
+ */
+export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
+  const group = `replay-${o.settings.runId}`;
+  const topic = o.topics.normalized;
+  const ranges = new Map(o.ranges.map((r) => [r.partition, r]));
+  const total = o.ranges.reduce((n, r) => n + (r.end - r.start), 0n);
+  const position = new Map(o.ranges.map((r) => [r.partition, r.start]));
+  const read = () => o.ranges.reduce((n, r) => n + ((position.get(r.partition) ?? r.start) - r.start), 0n);
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => { finish = resolve; });
+  const checkFinished = () => { if (o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end)) finish(); };
+
+  const consumer = o.kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { publish: false });
+  const runner = new EngineRunner({
+    core: new EngineCore(o.settings, topic), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
+    nowUs: wallClockUs, checkpointIntervalMs: o.checkpointIntervalMs, checkpointMaxRows: o.checkpointMaxRows,
+    onCommitted: () => undefined,
+    seek: (partition, offset) => {
+      const range = ranges.get(partition);
+      if (range !== undefined) consumer.seek({ topic, partition, offset: offset ?? String(range.start) });
+    },
+  });
+  let records = 0;
+  let paceFrom: { eventMs: number; wallMs: number } | null = null;
+  const pace = async (eventMs: number) => {
+    if (o.speed.kind === 'max') return;
+    paceFrom ??= { eventMs, wallMs: performance.now() };
+    const due = paceFrom.wallMs + (eventMs - paceFrom.eventMs) / o.speed.factor;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+  };
+
+  const handle = async (batch: SourceBatch) => {
+    const range = ranges.get(batch.partition);
+    // Before its partition is restored, a batch is not the engine's (the restore seeks and it comes again).
+    if (range === undefined || batch.isStale() || batch.records.length === 0 || !runner.ownedPartitions.includes(batch.partition)) return;
+    // Records before the partition's position were read already (a fetch from before a seek repeats them).
+    const readFrom = position.get(batch.partition) ?? range.start;
+    const inRange = (r: EngineRecord) => {
+      const offset = BigInt(r.offset);
+      return offset >= readFrom && offset < range.end && (o.products === null || o.products.has(r.key ?? ''));
+    };
+    const wanted = batch.records.filter(inRange);
+    // Paced: hand the records over a second of event time at a time, each when its time comes.
+    let from = 0;
+    while (from < wanted.length) {
+      let to = from + 1;
+      if (o.speed.kind === 'paced') {
+        const second = Math.floor((wanted[from] as EngineRecord).timestampMs / 1000);
+        while (to < wanted.length && Math.floor((wanted[to] as EngineRecord).timestampMs / 1000) === second) to++;
+        await pace((wanted[from] as EngineRecord).timestampMs);
+      } else {
+        to = wanted.length;
+      }
+      await runner.handle({ ...batch, records: wanted.slice(from, to) });
+      records += to - from;
+      from = to;
+    }
+    if (batch.isStale()) return;
+    const last = BigInt((batch.records.at(-1) as EngineRecord).offset) + 1n;
+    const reached = last > range.end ? range.end : last;
+    if (reached > (position.get(batch.partition) ?? 0n)) position.set(batch.partition, reached);
+    o.onProgress?.(read(), total);
+    checkFinished();
+  };
+
+  checkFinished();
+  let failed: unknown = null;
+  await consumer.connect();
+  try {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      void runner.assign((payload.memberAssignment[topic] ?? []).filter((p) => ranges.has(p)));
+    });
+    await consumer.subscribe({ topic, fromBeginning: true });
+    runner.start();
+    const pipeline = runPipeline(kafkaBatches(consumer), handle).subscribe({
+      error: (error: unknown) => { failed = error; finish(); },
+    });
+    await Promise.race([finished, o.interrupted ?? new Promise(() => {})]);
+    await consumer.stop();
+    pipeline.unsubscribe();
+    await runner.stop();
+  } finally {
+    await consumer.disconnect();
+    // The group only existed for this run; it committed nothing.
+    const admin = o.kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([group]).catch(() => undefined).finally(() => admin.disconnect());
+  }
+  if (failed !== null) throw failed instanceof Error ? failed : new Error(`the replay source failed: ${JSON.stringify(failed)}`);
+  await checkpointer.forgetAll();
+  return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end) };
+}
