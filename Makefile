@@ -55,9 +55,10 @@ engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C c
 replay: build ## Backtest over recorded offsets through the engine's code: make replay ARGS="--help"
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/replay/main.js $(ARGS)
 
-bench: build ## Benchmarks (about 10 minutes); JSON results under bench/results/
+bench: build ## Benchmarks (about 15 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/engineBench.js
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/replayBench.js
 
 docs: build ## Regenerate the env-var table in README.md and .env.example from config/envVars.ts
 	node dist/scripts/writeEnvDocs.js

@@ -31,7 +31,7 @@ export const ENV_VARS = {
   LOG_LEVEL: {
     schema: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     default: 'info',
-    description: 'pino log level of every program (JSON lines on stdout).',
+    description: 'pino log level of every program (JSON lines on stdout; the replay CLI logs only warnings and errors, on stderr, unless this is set).',
   },
   KAFKA_BROKERS: {
     schema: Type.Array(HOST_PORT, { minItems: 1 }),

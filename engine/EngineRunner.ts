@@ -34,6 +34,8 @@ export interface EngineRunnerOptions {
   readonly onCommitted: (partition: number, nextOffset: string) => void;
   /** Moves the source to an offset (after a restore); null means the partition has no checkpoint. */
   readonly seek: (partition: number, offset: string | null) => void;
+  /** Per-instance gauges (equity, position, statistics); off where nobody scrapes them (a replay). Default on. */
+  readonly instanceGauges?: boolean;
 }
 
 /**
@@ -228,7 +230,8 @@ export class EngineRunner {
       if (receivedAtUs !== null) metrics.receiptToSignal.observe(Math.max(0, nowUs - receivedAtUs) / 1e6);
     }
     for (const fill of out.fills.slice(before.fills)) metrics.fills.inc(labels(fill));
-    for (const m of out.metrics.slice(before.metrics)) {
+    const instanceMetrics = this.#o.instanceGauges === false ? [] : out.metrics.slice(before.metrics);
+    for (const m of instanceMetrics) {
       const l = labels(m);
       metrics.equity.set(l, m.equity);
       metrics.position.set(l, m.position);

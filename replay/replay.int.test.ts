@@ -86,7 +86,7 @@ describe('replay', () => {
     expect([run?.kind, run?.label, run?.status, run?.summary.records]).toEqual(['replay', 'same offsets', 'finished', report.records]);
     expect(run?.summary.results.length, 'a result per instance: 2 strategies × 4 products × 2 intervals').toBe(16);
     expect(await schema.sql`SELECT partition, next_offset, version FROM engine_offsets WHERE consumer_group = ${group} ORDER BY partition`).toEqual(offsetsBefore);
-    expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${`replay-${report.runId}`}`, 'its working checkpoints are gone').toEqual([]);
+    expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${report.runId}`, 'its working checkpoints are gone').toEqual([]);
     expect((await readTopic(kafka, topics.decisions)).length, 'nothing published to the live topics').toBe(decisionsBefore);
 
     const listed = await runCli(env, ['--list']);

@@ -47,7 +47,8 @@ export interface ReplayOutcome {
  * after committing what it read); then deletes its working checkpoints, keeping the results.
  */
 export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
-  const group = `replay-${o.settings.runId}`;
+  // The run id names the replay's consumer group and its checkpoints.
+  const group = o.settings.runId;
   const topic = o.topics.normalized;
   const ranges = new Map(o.ranges.map((r) => [r.partition, r]));
   const total = o.ranges.reduce((n, r) => n + (r.end - r.start), 0n);
@@ -62,7 +63,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   const runner = new EngineRunner({
     core: new EngineCore(o.settings, topic), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
     nowUs: wallClockUs, checkpointIntervalMs: o.checkpointIntervalMs, checkpointMaxRows: o.checkpointMaxRows,
-    onCommitted: () => undefined,
+    onCommitted: () => undefined, instanceGauges: false,
     seek: (partition, offset) => {
       const range = ranges.get(partition);
       if (range !== undefined) consumer.seek({ topic, partition, offset: offset ?? String(range.start) });
@@ -112,7 +113,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     checkFinished();
   };
 
-  checkFinished();
+  if (total === 0n) return { records: 0, complete: true };
   let failed: unknown = null;
   await consumer.connect();
   try {

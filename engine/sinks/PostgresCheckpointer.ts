@@ -94,7 +94,7 @@ export class PostgresCheckpointer {
   /** Commits a checkpoint; returns the new version, or throws {@link FencedError}. */
   async commit(c: Checkpoint): Promise<number> {
     const version = c.expectedVersion + 1;
-    const rows = resultRows(c.outputs, this.#topics);
+    const rows = resultRows(c.outputs, this.#topics, this.#publish);
     await this.#sql.begin(async (tx) => {
       // First, so that a fenced engine fails before writing anything and concurrent owners serialise here.
       const advanced = await tx`
@@ -109,7 +109,7 @@ export class PostgresCheckpointer {
       await insertAll(tx, 'signals', rows.signals);
       await insertAll(tx, 'trades', rows.trades);
       await insertAll(tx, 'strategy_metrics', rows.metrics);
-      if (this.#publish) await insertAll(tx, 'engine_outbox', rows.outbox.map(({ topic, record }) => ({
+      await insertAll(tx, 'engine_outbox', rows.outbox.map(({ topic, record }) => ({
         consumer_group: this.#group, partition: c.partition, topic, key: record.key,
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value), headers: tx.json(record.headers), timestamp_ms: record.timestampMs,
       })));

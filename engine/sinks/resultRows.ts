@@ -15,8 +15,11 @@ const instance = (k: InstanceKey) => ({
   run_id: k.runId, strategy_id: k.strategyId, params_key: k.paramsKey, product_id: k.productId, interval_s: k.intervalUs / 1_000_000,
 });
 
-/** The rows of each result table, and the Kafka records, that a batch of engine outputs becomes. */
-export function resultRows(out: EngineOutputs, topics: TopicNames) {
+/**
+ * The rows of each result table, and the Kafka records, that a batch of engine outputs becomes (no Kafka
+ * records when `publish` is false).
+ */
+export function resultRows(out: EngineOutputs, topics: TopicNames, publish = true) {
   const bars = out.bars.map((b) => ({
     run_id: b.runId, product_id: b.productId, interval_s: b.intervalUs / 1_000_000, bucket: usToTimestamp(b.startUs),
     open: b.open, high: b.high, low: b.low, close: b.close, volume: b.volume, vwap: b.vwap, trade_count: b.tradeCount, complete: b.complete,
@@ -28,13 +31,19 @@ export function resultRows(out: EngineOutputs, topics: TopicNames) {
     ...instance(f), time: usToTimestamp(f.timeUs), seq: f.seq, side: f.side, quantity: f.quantity, price: f.price, fee: f.fee,
     realized_pnl: f.realizedPnl, position_after: f.positionAfter,
   }));
-  const metrics = out.metrics.flatMap((m) => m.stats.map((s) => ({
-    ...instance(m), window_bars: s.windowBars, time: usToTimestamp(m.barEndUs), equity: m.equity, position: m.position,
-    bar_return: m.barReturn, bars: s.bars, cumulative_return: s.cumulativeReturn, annual_volatility: s.annualVolatility,
-    sharpe: s.sharpe, sortino: s.sortino, max_drawdown: s.maxDrawdown, win_rate: s.winRate, trade_count: s.tradeCount,
-  })));
+  // The most numerous rows (one per bar, instance and window): the shared columns are computed once per bar.
+  const metrics = out.metrics.flatMap((m) => {
+    const time = usToTimestamp(m.barEndUs);
+    const intervalS = m.intervalUs / 1_000_000;
+    return m.stats.map((s) => ({
+      run_id: m.runId, strategy_id: m.strategyId, params_key: m.paramsKey, product_id: m.productId, interval_s: intervalS,
+      window_bars: s.windowBars, time, equity: m.equity, position: m.position,
+      bar_return: m.barReturn, bars: s.bars, cumulative_return: s.cumulativeReturn, annual_volatility: s.annualVolatility,
+      sharpe: s.sharpe, sortino: s.sortino, max_drawdown: s.maxDrawdown, win_rate: s.winRate, trade_count: s.tradeCount,
+    }));
+  });
   const ref = (k: InstanceKey) => ({ runId: k.runId, strategyId: k.strategyId, paramsKey: k.paramsKey, productId: k.productId, intervalS: k.intervalUs / 1_000_000 });
-  const outbox: OutboxRecord[] = [
+  const outbox: OutboxRecord[] = !publish ? [] : [
     ...out.signals.map((s) => ({
       topic: topics.decisions,
       record: decisionRecord({ v: 1, ...ref(s), barEndUs: s.barEndUs, target: s.target, reason: s.reason, price: s.price }),
