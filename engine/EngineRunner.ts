@@ -4,6 +4,7 @@ import { formatDurationSeconds } from '../config/parseDuration.js';
 import type { EngineMetrics } from '../metrics/engineMetrics.js';
 import type { EngineCore } from './core/EngineCore.js';
 import { EngineOutputs } from './core/outputs.js';
+import { encodeState } from './core/stateJson.js';
 import type { SourceBatch } from './pipeline/SourceBatch.js';
 import { FencedError, type PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
 
@@ -19,6 +20,11 @@ interface PartitionRuntime {
   version: number;
   outputs: EngineOutputs;
   lastCheckpointMs: number;
+  /**
+   * A checkpoint's outputs were dropped (it failed while stopping): no later checkpoint may commit an offset
+   * past them, so the next start resumes from the last committed one.
+   */
+  abandoned: boolean;
 }
 
 export interface EngineRunnerOptions {
@@ -71,8 +77,9 @@ export class EngineRunner {
     return [...this.#partitions.keys()];
   }
 
-  /** The source's new assignment: restore partitions gained, forget partitions lost. */
+  /** The source's new assignment: restore partitions gained, forget partitions lost (ignored once stopping). */
   async assign(partitions: readonly number[]): Promise<void> {
+    if (this.#stopping) return;
     for (const partition of this.#partitions.keys()) {
       if (!partitions.includes(partition)) this.#forget(partition);
     }
@@ -132,17 +139,20 @@ export class EngineRunner {
 
   async #commit(partition: number, runtime: PartitionRuntime, heartbeat: () => Promise<void>): Promise<void> {
     const processor = this.#o.core.partitions.get(partition);
-    if (this.#partitions.get(partition) !== runtime || processor === undefined || runtime.nextOffset === null) return;
+    if (this.#partitions.get(partition) !== runtime || processor === undefined || runtime.nextOffset === null || runtime.abandoned) return;
     if (runtime.nextOffset === runtime.committedOffset && runtime.outputs.size === 0) return;
     const outputs = runtime.outputs.drain();
     const changes = processor.takeChanges();
+    // Encoded now, with the outputs: consumption goes on while the checkpoint commits, and a strategy's
+    // snapshot may share structure with its live state.
+    const changed = new Map([...changes.changed].map(([productId, state]) => [productId, encodeState(state)]));
     const nextOffset = String(runtime.nextOffset);
     const { metrics, logger } = this.#o;
     for (let attempt = 1; ; attempt++) {
       const timer = metrics.checkpointDuration.startTimer();
       try {
         runtime.version = await this.#o.checkpointer.commit({
-          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed: changes.changed, removed: changes.removed, outputs,
+          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed, removed: changes.removed, outputs,
         });
         timer();
         metrics.checkpoints.inc({ result: 'ok' });
@@ -163,6 +173,7 @@ export class EngineRunner {
         metrics.dbErrors.inc();
         if (this.#stopping) {
           logger.error({ err: error, partition }, 'checkpoint failed during shutdown; the next start resumes from the previous one');
+          runtime.abandoned = true;
           return;
         }
         const delayMs = Math.min(100 * 2 ** attempt, 5000);
@@ -177,12 +188,16 @@ export class EngineRunner {
     for (const partition of [...this.#partitions.keys()]) await this.checkpoint(partition);
   }
 
-  /** Final checkpoints; failures are not retried (the next start resumes from the last committed one). */
-  async stop(): Promise<void> {
+  /**
+   * Final checkpoints; failures are not retried (the next start resumes from the last committed one).
+   * Resolves to whether everything processed was committed.
+   */
+  async stop(): Promise<boolean> {
     this.#stopping = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     await Promise.all(this.#loading.values());
     await this.checkpointAll();
+    return [...this.#partitions.values()].every((r) => !r.abandoned && r.nextOffset === r.committedOffset);
   }
 
   #forget(partition: number): void {
@@ -199,7 +214,7 @@ export class EngineRunner {
           const offset = loaded.nextOffset === null ? null : BigInt(loaded.nextOffset);
           this.#partitions.set(partition, {
             nextOffset: offset, committedOffset: offset, lock: Promise.resolve(), version: loaded.version,
-            outputs: new EngineOutputs(), lastCheckpointMs: Date.now(),
+            outputs: new EngineOutputs(), lastCheckpointMs: Date.now(), abandoned: false,
           });
           this.#o.seek(partition, loaded.nextOffset);
           this.#o.logger.info({ partition, nextOffset: loaded.nextOffset, products: loaded.snapshot?.products.size ?? 0 }, 'partition restored from its checkpoint');

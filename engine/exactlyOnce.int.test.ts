@@ -52,21 +52,31 @@ describe('exactly-once effect', () => {
     const admin = kafka.admin();
     await admin.connect();
     const kills: { checkpointed: bigint; end: bigint }[] = [];
+    const checkpointed = async () => {
+      const [row] = await schema.sql<{ n: string }[]>`SELECT coalesce(sum(next_offset), 0) AS n FROM engine_offsets WHERE consumer_group = ${group}`;
+      return BigInt(row?.n ?? 0);
+    };
     for (const stretch of stretches.slice(1)) {
       const engine = new ProgramProcess('engine/main.js', env);
       engines.push(engine);
       await waitFor('the engine to start consuming', () => engine.logs().some((l) => l['msg'] === 'partition restored from its checkpoint'));
-      // The kill lands right after a random piece of the stretch is acknowledged, while the engine is still
-      // working on it; the rest of the stretch arrives while no engine runs.
+      // The kill lands right after a piece of the stretch is acknowledged, while the engine is still working
+      // on it: after a random number of pieces, and once this engine has committed a checkpoint of its own.
+      // The rest of the stretch arrives while no engine runs.
       const pieces = Array.from({ length: 10 }, (_, i) => stretch.slice(Math.floor((i * stretch.length) / 10), Math.floor(((i + 1) * stretch.length) / 10)));
-      const killAfter = Math.floor(random() * 9);
-      for (const piece of pieces.slice(0, killAfter + 1)) await publishEvents(kafka, topics.normalized, piece);
+      const minimum = Math.floor(random() * 8);
+      const committedBefore = await checkpointed();
+      let published = 0;
+      while (published < pieces.length) {
+        await publishEvents(kafka, topics.normalized, pieces[published]!);
+        published++;
+        if (published > minimum && (await checkpointed()) > committedBefore) break;
+      }
       engine.signal('SIGKILL');
       expect(await engine.exited, 'killed, not exited').toBeNull();
-      const [row] = await schema.sql<{ n: string }[]>`SELECT coalesce(sum(next_offset), 0) AS n FROM engine_offsets WHERE consumer_group = ${group}`;
       const end = (await admin.fetchTopicOffsets(topics.normalized)).reduce((n, p) => n + BigInt(p.high), 0n);
-      kills.push({ checkpointed: BigInt(row?.n ?? 0), end });
-      for (const piece of pieces.slice(killAfter + 1)) await publishEvents(kafka, topics.normalized, piece);
+      kills.push({ checkpointed: await checkpointed(), end });
+      for (const piece of pieces.slice(published)) await publishEvents(kafka, topics.normalized, piece);
     }
     await admin.disconnect();
     const last = new ProgramProcess('engine/main.js', env);

@@ -90,7 +90,7 @@ await startProgram('engine', async (config, logger, onStop) => {
   consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
     const partitions = payload.memberAssignment[topics.normalized] ?? [];
     logger.info({ partitions }, 'partitions assigned');
-    void engine.assign(partitions);
+    engine.assign(partitions).catch((error: unknown) => { logger.error({ err: error, partitions }, 'restoring partitions failed while stopping'); });
   });
   // Before partitions move, commit what this engine has: the next owner then has less to recompute.
   consumer.on(consumer.events.REBALANCING, () => { void engine.checkpointAll(); });
@@ -103,7 +103,7 @@ await startProgram('engine', async (config, logger, onStop) => {
   onStop(async () => {
     await consumer.stop();
     pipeline.unsubscribe();
-    await engine.stop();
+    if (!(await engine.stop())) logger.warn('some results were not committed; the next start recomputes them from the last checkpoint');
     await relay.stop(5000);
     await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${LIVE_RUN_ID}`.catch(() => undefined);
   });

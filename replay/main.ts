@@ -94,7 +94,8 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     });
   } catch (error) {
     progress.clear();
-    for (const run of runs) await finishReplayRun(sql, run.runId, 'failed', { error: (error as Error).message });
+    // Best effort: the replay's own error is the one to report.
+    for (const run of runs) await finishReplayRun(sql, run.runId, 'failed', { error: (error as Error).message }).catch(() => undefined);
     throw error;
   }
   progress.clear();
@@ -103,7 +104,8 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   const status = outcome.complete ? 'finished' : 'interrupted';
   for (const run of runs) {
     await finishReplayRun(sql, run.runId, status, {
-      records: outcome.records, seconds: round(seconds, 3), results: ranked.filter((r) => r.runId === run.runId),
+      // A sweep's own row holds every combination's results; a combination's, its own.
+      records: outcome.records, seconds: round(seconds, 3), results: run.runId === runId ? ranked : ranked.filter((r) => r.runId === run.runId),
     });
   }
   if (command.json) {
@@ -173,7 +175,8 @@ async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ReplayUsageError || error instanceof ReplayRangeError || error instanceof ConfigError) {
       fail(error instanceof ConfigError ? error.problems.map((p) => `${p.name}: ${p.message}`) : error.problems);
-      return EXIT.usage;
+      // Strategies from the environment (no --strategy) are configuration; from the command line, arguments.
+      return error instanceof ConfigError && command.kind === 'run' && command.strategy === null ? EXIT.config : EXIT.usage;
     }
     logger.error({ err: error }, 'replay failed');
     fail([(error as Error).message]);

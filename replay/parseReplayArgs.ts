@@ -66,7 +66,8 @@ Options:
   --show RUN           one run: its settings, range and results
   -h, --help           this text
 
-Exit status: 0 done; 1 failed; 2 interrupted; 64 bad arguments or range; 78 bad environment.
+Exit status: 0 done; 1 failed; 2 interrupted (Ctrl-C: what was read is committed); 64 bad arguments or
+range; 78 bad environment; 130 a second Ctrl-C (quit at once: the run stays "running").
 
 Examples:
   replay --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --strategy sma_cross --params '{"fast":5,"slow":20}'

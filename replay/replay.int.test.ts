@@ -16,6 +16,7 @@ import { waitForEngineToCatchUp } from '../testing/engine/waitForEngine.js';
 import { readTopic } from '../testing/kafka/readTopic.js';
 import { ProgramProcess } from '../testing/process/ProgramProcess.js';
 import { createTestTopics } from '../testing/producer/startTestProducer.js';
+import { waitFor } from '../testing/waitFor.js';
 
 const TABLES = ['bars', 'signals', 'trades', 'strategy_metrics'] as const;
 
@@ -150,6 +151,22 @@ describe('replay', () => {
     expect(fast?.strategy_metrics.length).toBeGreaterThan(100);
     for (const table of TABLES) expect(paced?.[table], `paced ${table}`).toEqual(fast?.[table]);
   }, 120_000);
+
+  it('on Ctrl-C commits what it read, marks the run interrupted and exits with status 2', async () => {
+    const { LOG_LEVEL: _level, ...quiet } = env;
+    // Paced at real time: 150 minutes of event time would take 150 minutes.
+    const cli = new ProgramProcess('replay/main.js', quiet, ['--speed', '1x', '--json']);
+    // Its first checkpoint (every 200 ms here) says it has read something.
+    await waitFor('the replay to read', async () => (await schema.sql`SELECT 1 FROM engine_offsets WHERE consumer_group LIKE 'replay-%'`).length > 0);
+    cli.signal('SIGINT');
+    expect(await cli.exited, cli.stderr.join('\n')).toBe(2);
+    const report = JSON.parse(cli.stdout.join('\n')) as { runId: string; status: string; records: number };
+    expect(report.status).toBe('interrupted');
+    const [run] = await schema.sql<{ status: string; summary: { records: number } }[]>`SELECT status, summary FROM strategy_runs WHERE run_id = ${report.runId}`;
+    expect([run?.status, run?.summary.records]).toEqual(['interrupted', report.records]);
+    expect(report.records).toBeGreaterThan(0);
+    expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${report.runId}`).toEqual([]);
+  });
 
   it('refuses a range the topic cannot serve and an unknown run, with exit status 64', async () => {
     const badRange = await runCli(env, ['--from', '0:0,9:0']);

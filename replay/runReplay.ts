@@ -70,16 +70,30 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     },
   });
   let records = 0;
+  let failed: unknown = null;
   let paceFrom: { eventMs: number; wallMs: number } | null = null;
+  let stopping = false;
+  const interrupted = o.interrupted ?? new Promise<void>(() => {});
+  void interrupted.then(() => { stopping = true; });
   const pace = async (eventMs: number) => {
     if (o.speed.kind === 'max') return;
     paceFrom ??= { eventMs, wallMs: performance.now() };
     const due = paceFrom.wallMs + (eventMs - paceFrom.eventMs) / o.speed.factor;
     const wait = due - performance.now();
-    if (wait > 1) await sleep(wait);
+    if (wait > 1) await Promise.race([sleep(wait), interrupted]);
   };
 
   const handle = async (batch: SourceBatch) => {
+    if (failed !== null) return;
+    try {
+      await handleRange(batch);
+    } catch (error) {
+      // The same records would fail again: a replay stops at its first error instead of retrying forever.
+      failed = error;
+      finish();
+    }
+  };
+  const handleRange = async (batch: SourceBatch) => {
     const range = ranges.get(batch.partition);
     // Before its partition is restored, a batch is not the engine's (the restore seeks and it comes again).
     if (range === undefined || batch.isStale() || batch.records.length === 0 || !runner.ownedPartitions.includes(batch.partition)) return;
@@ -90,14 +104,22 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
       return offset >= readFrom && offset < range.end && (o.products === null || o.products.has(r.key ?? ''));
     };
     const wanted = batch.records.filter(inRange);
-    // Paced: hand the records over a second of event time at a time, each when its time comes.
+    // Paced: hand the records over a second of event time at a time, each when its time comes. Interrupted:
+    // stop between two pieces, and count as read only what the engine was given.
     let from = 0;
+    let handledUpTo = BigInt((batch.records.at(-1) as EngineRecord).offset) + 1n;
     while (from < wanted.length) {
+      if (stopping || batch.isStale()) {
+        handledUpTo = BigInt((wanted[from] as EngineRecord).offset);
+        break;
+      }
       let to = from + 1;
       if (o.speed.kind === 'paced') {
         const second = Math.floor((wanted[from] as EngineRecord).timestampMs / 1000);
         while (to < wanted.length && Math.floor((wanted[to] as EngineRecord).timestampMs / 1000) === second) to++;
         await pace((wanted[from] as EngineRecord).timestampMs);
+        // A paced batch can take longer than the session timeout: stay in the group.
+        await batch.heartbeat();
       } else {
         to = wanted.length;
       }
@@ -106,37 +128,40 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
       from = to;
     }
     if (batch.isStale()) return;
-    const last = BigInt((batch.records.at(-1) as EngineRecord).offset) + 1n;
-    const reached = last > range.end ? range.end : last;
+    const reached = handledUpTo > range.end ? range.end : handledUpTo;
     if (reached > (position.get(batch.partition) ?? 0n)) position.set(batch.partition, reached);
     o.onProgress?.(read(), total);
     checkFinished();
   };
 
   if (total === 0n) return { records: 0, complete: true };
-  let failed: unknown = null;
   await consumer.connect();
   try {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      void runner.assign((payload.memberAssignment[topic] ?? []).filter((p) => ranges.has(p)));
+      runner.assign((payload.memberAssignment[topic] ?? []).filter((p) => ranges.has(p))).catch((error: unknown) => {
+        failed = error;
+        finish();
+      });
     });
     await consumer.subscribe({ topic, fromBeginning: true });
     runner.start();
     const pipeline = runPipeline(kafkaBatches(consumer), handle).subscribe({
       error: (error: unknown) => { failed = error; finish(); },
     });
-    await Promise.race([finished, o.interrupted ?? new Promise(() => {})]);
+    await Promise.race([finished, interrupted]);
+    stopping = true;
     await consumer.stop();
     pipeline.unsubscribe();
-    await runner.stop();
+    if (!(await runner.stop()) && failed === null) failed = new Error('the last checkpoint failed: this run\'s results are incomplete');
   } finally {
     await consumer.disconnect();
+    // Its working checkpoints are of no further use, whatever happened.
+    await checkpointer.forgetAll().catch((error: unknown) => { o.logger.warn({ err: error }, 'could not delete the replay\'s working checkpoints'); });
     // The group only existed for this run; it committed nothing.
     const admin = o.kafka.admin();
     await admin.connect();
     await admin.deleteGroups([group]).catch(() => undefined).finally(() => admin.disconnect());
   }
   if (failed !== null) throw failed instanceof Error ? failed : new Error(`the replay source failed: ${JSON.stringify(failed)}`);
-  await checkpointer.forgetAll();
   return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end) };
 }

@@ -27,7 +27,8 @@ export interface Checkpoint {
   readonly expectedVersion: number;
   readonly nextOffset: string;
   readonly meta: PartitionMeta;
-  readonly changed: ReadonlyMap<string, ProductState>;
+  /** The state of the products changed since the last checkpoint, encoded (`encodeState`) when it was taken. */
+  readonly changed: ReadonlyMap<string, string>;
   readonly removed: readonly string[];
   readonly outputs: EngineOutputs;
 }
@@ -114,7 +115,7 @@ export class PostgresCheckpointer {
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value), headers: tx.json(record.headers), timestamp_ms: record.timestampMs,
       })));
       const states = [...c.changed].map(([productId, state]) => ({
-        consumer_group: this.#group, topic: this.#topic, partition: c.partition, product_id: productId, state: encodeState(state),
+        consumer_group: this.#group, topic: this.#topic, partition: c.partition, product_id: productId, state,
       }));
       for (let i = 0; i < states.length; i += ROWS_PER_STATEMENT) {
         await tx`INSERT INTO engine_state ${tx(states.slice(i, i + ROWS_PER_STATEMENT))}
