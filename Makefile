@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine replay bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine replay alerts bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C c
 
 replay: build ## Backtest over recorded offsets through the engine's code: make replay ARGS="--help"
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/replay/main.js $(ARGS)
+
+alerts: build ## Write prometheus/alerts.yml with the ALERT_* thresholds of your environment
+	node dist/scripts/writeAlertRules.js
 
 bench: build ## Benchmarks (about 15 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js

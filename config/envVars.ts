@@ -174,6 +174,24 @@ export const ENV_VARS = {
     default: 'http://127.0.0.1:19090',
     description: 'Prometheus HTTP API, read by the integration tests that prove metric queries.',
   },
+  ALERT_FEED_STALE_SECONDS: positiveInt('Alert `FeedStale` when the producer has received no frame for this long (Coinbase sends heartbeats every second).', 30),
+  ALERT_CONSUMER_LAG_RECORDS: positiveInt('Alert `EngineConsumerLag` when a partition of prices.normalized has more records than this waiting for the engine, for 2 minutes.', 10_000),
+  ALERT_SIGNAL_LATENCY_P99_SECONDS: {
+    schema: Type.Number({ exclusiveMinimum: 0 }),
+    default: '0.5',
+    description: 'Alert `SignalLatencyHigh` when the p99 of producer receipt → signal over 5 minutes is above this, for 5 minutes.',
+  },
+  ALERT_SHARPE_MIN: {
+    schema: Type.Number(),
+    default: '0',
+    description: 'Alert `SharpeLow` when a strategy instance\'s rolling Sharpe ratio (window `ALERT_SHARPE_WINDOW`) stays below this for 15 minutes.',
+  },
+  ALERT_SHARPE_WINDOW: positiveInt('The rolling window, in bars, whose Sharpe ratio `SharpeLow` watches (one of `ENGINE_STAT_WINDOWS`).', 1440, 2),
+  ALERT_MAX_DRAWDOWN: {
+    schema: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    default: '0.2',
+    description: 'Alert `DrawdownBeyondLimit` when a strategy instance\'s drawdown since the start is deeper than this fraction (0.2 = 20 %).',
+  },
 } as const satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;

@@ -261,11 +261,14 @@ prom_up() {
   if pid_alive "$pidfile" "$config"; then log "Prometheus already running on 127.0.0.1:$PROM_PORT"; return; fi
   port_free "$PROM_PORT" || die "port $PROM_PORT is in use by another program"
   mkdir -p "$dir/data" "$dir/targets"
+  # A copy beside the configuration: Prometheus's user may not be able to read the checkout.
+  cp "$ROOT/prometheus/alerts.yml" "$dir/alerts.yml"
   cat >"$dir/prometheus.yml" <<EOF
 # written by services/services.sh
 global:
   scrape_interval: 5s
   evaluation_interval: 5s
+rule_files: ['$dir/alerts.yml']
 scrape_configs:
   - job_name: producer
     static_configs: [{ targets: ['127.0.0.1:9464'] }]

@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PROJECT_ROOT } from './localServices.js';
 import type { TestServices } from './TestServices.js';
 
 interface Stoppable { stop(): Promise<unknown> }
@@ -30,8 +31,10 @@ export async function startContainerServices(need: { kafka: boolean; postgres: b
     if (need.prometheus) {
       const dir = mkdtempSync(join(tmpdir(), 'prometheus-'));
       const targets = join(dir, 'targets');
+      copyFileSync(join(PROJECT_ROOT, 'prometheus/alerts.yml'), join(dir, 'alerts.yml'));
       writeFileSync(join(dir, 'prometheus.yml'), [
         'global: { scrape_interval: 1s, evaluation_interval: 1s }',
+        "rule_files: ['/etc/prometheus/alerts.yml']",
         'scrape_configs:',
         "  - job_name: tests",
         "    file_sd_configs: [{ files: ['/etc/prometheus/targets/*.json'], refresh_interval: 1s }]",
