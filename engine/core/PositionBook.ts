@@ -5,6 +5,7 @@ export interface Fill {
   readonly quantity: number;
   readonly price: number;
   readonly fee: number;
+  /** Profit of the round trip this fill closed (fees included), or null for an opening fill. */
   readonly realizedPnl: number | null;
   readonly positionAfter: number;
 }

@@ -2,6 +2,7 @@ import type { Bar } from '../../strategies/Bar.js';
 import type { TargetPosition } from '../../strategies/Strategy.js';
 import type { StatisticsValues } from '../../metrics/statistics/PerformanceStatistics.js';
 import type { DeadLetter } from '../../wire/deadLetterRecord.js';
+import type { Fill } from './PositionBook.js';
 import type { MarketEvent } from '../../wire/MarketEvent.js';
 
 /** Which strategy instance a result belongs to. */
@@ -25,18 +26,11 @@ export interface SignalOutput extends InstanceKey {
   readonly price: number;
 }
 
-export interface FillOutput extends InstanceKey {
+export interface FillOutput extends InstanceKey, Fill {
   /** The bar at whose open the fill happened. */
   readonly timeUs: number;
   /** Sequence within the bar (a reversal is two fills). */
   readonly seq: number;
-  readonly side: 'buy' | 'sell';
-  readonly quantity: number;
-  readonly price: number;
-  readonly fee: number;
-  /** Profit of the round trip this fill closed (fees included), or null for an opening fill. */
-  readonly realizedPnl: number | null;
-  readonly positionAfter: number;
 }
 
 export interface MetricsOutput extends InstanceKey {

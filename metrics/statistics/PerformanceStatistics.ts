@@ -2,7 +2,7 @@ import type { JsonValue } from '../../strategies/Strategy.js';
 import { annualVolatility, sharpeRatio, sortinoRatio } from './ratios.js';
 import { RollingDrawdown } from './RollingDrawdown.js';
 import { RunningDrawdown } from './RunningDrawdown.js';
-import { RunningMoments } from './RunningMoments.js';
+import { ExactSums } from './ExactSums.js';
 import { WindowMoments } from './WindowMoments.js';
 
 /** One row of statistics, since the start (`windowBars` 0) or over the last `windowBars` bars. */
@@ -104,7 +104,8 @@ class Window {
  */
 export class PerformanceStatistics {
   readonly #options: Required<StatisticsOptions>;
-  readonly #moments: RunningMoments;
+  /** Moments of every return since the start. */
+  readonly #moments: ExactSums;
   readonly #drawdown: RunningDrawdown;
   readonly #windows: Window[];
   #closed: number;
@@ -115,7 +116,7 @@ export class PerformanceStatistics {
   constructor(options: StatisticsOptions, snapshot?: JsonValue) {
     this.#options = { riskFreePerBar: 0, marPerBar: 0, ...options };
     const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[]; closed: number; won: number; pc: number; pw: number } | undefined;
-    this.#moments = new RunningMoments(this.#options.marPerBar, s?.m);
+    this.#moments = new ExactSums(this.#options.marPerBar, s?.m as string[] | undefined);
     this.#drawdown = new RunningDrawdown(s?.d);
     this.#windows = this.#options.windows.map((size, i) => new Window(size, this.#options.marPerBar, s?.w[i]));
     this.#closed = s?.closed ?? 0;
@@ -149,13 +150,14 @@ export class PerformanceStatistics {
     const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
     const m = this.#moments;
     const n = m.count;
+    const [mean, std] = [m.mean(), m.std()];
     return {
       windowBars: 0,
       bars: n,
       cumulativeReturn: n === 0 ? Number.NaN : this.#drawdown.cumulativeReturn,
-      annualVolatility: annualVolatility(n, m.std, A),
-      sharpe: sharpeRatio(n, m.mean - rf, m.std, A),
-      sortino: sortinoRatio(n, m.mean - mar, m.downsideDeviation, A),
+      annualVolatility: annualVolatility(n, std, A),
+      sharpe: sharpeRatio(n, mean - rf, std, A),
+      sortino: sortinoRatio(n, mean - mar, m.downsideDeviation(), A),
       maxDrawdown: n === 0 ? Number.NaN : this.#drawdown.maxDrawdown,
       winRate: this.#closed === 0 ? Number.NaN : this.#won / this.#closed,
       tradeCount: this.#closed,
@@ -166,13 +168,15 @@ export class PerformanceStatistics {
     const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
     return this.#windows.map((w) => {
       const n = w.moments.count;
+      // Each moment is an exact-sum conversion: computed once per bar.
+      const [mean, std] = [w.moments.mean, w.moments.std];
       return {
         windowBars: w.moments.size,
         bars: n,
         cumulativeReturn: w.drawdown.cumulativeReturn,
-        annualVolatility: annualVolatility(n, w.moments.std, A),
-        sharpe: sharpeRatio(n, w.moments.mean - rf, w.moments.std, A),
-        sortino: sortinoRatio(n, w.moments.mean - mar, w.moments.downsideDeviation, A),
+        annualVolatility: annualVolatility(n, std, A),
+        sharpe: sharpeRatio(n, mean - rf, std, A),
+        sortino: sortinoRatio(n, mean - mar, w.moments.downsideDeviation, A),
         maxDrawdown: w.drawdown.maxDrawdown,
         winRate: w.trades.closedSum === 0 ? Number.NaN : w.trades.wonSum / w.trades.closedSum,
         tradeCount: w.trades.closedSum,
