@@ -3,6 +3,11 @@ import type { ProgramConfig } from '../../config/loadProgramConfig.js';
 /** One Prometheus alerting rule. */
 export interface AlertRule {
   readonly alert: string;
+  /** What the rule measures: a query that returns series whenever the pipeline runs. */
+  readonly query: string;
+  /** The comparison that makes it fire, e.g. `> 30`. */
+  readonly condition: string;
+  /** `query condition`: the rule's expression. */
   readonly expr: string;
   readonly for: string;
   readonly severity: 'critical' | 'warning';
@@ -18,52 +23,53 @@ export type AlertThresholds = ProgramConfig<'alerts'>;
  * in Grafana as data-source-managed rules), with the thresholds of the `ALERT_*` variables.
  */
 export function alertRules(t: AlertThresholds): AlertRule[] {
-  return [
+  const rules: Omit<AlertRule, 'expr'>[] = [
     {
-      alert: 'FeedStale', expr: `producer_last_frame_age_seconds > ${t.ALERT_FEED_STALE_SECONDS}`, for: '0s', severity: 'critical',
+      alert: 'FeedStale', query: 'producer_last_frame_age_seconds', condition: `> ${t.ALERT_FEED_STALE_SECONDS}`, for: '0s', severity: 'critical',
       summary: 'No frame from Coinbase for more than {{ $value | humanizeDuration }}',
       action: 'The producer replaces silent connections by itself; if this persists, check its logs and network access to Coinbase.',
     },
     {
-      alert: 'ProducerDisconnected', expr: 'producer_ws_connected == 0', for: '1m', severity: 'critical',
+      alert: 'ProducerDisconnected', query: 'producer_ws_connected', condition: '== 0', for: '1m', severity: 'critical',
       summary: 'The producer has had no confirmed Coinbase subscription for a minute',
       action: 'Check producer_ws_reconnects_total by reason and the producer\'s logs (subscription refused, network, Kafka queue full).',
     },
     {
-      alert: 'SequenceGaps', expr: 'increase(producer_sequence_gaps_total[5m]) > 0', for: '0s', severity: 'warning',
+      alert: 'SequenceGaps', query: 'increase(producer_sequence_gaps_total[5m])', condition: '> 0', for: '0s', severity: 'warning',
       summary: 'Coinbase frames were missed: sequence gaps in the last 5 minutes',
       action: 'Bars overlapping the gap are marked incomplete; frequent gaps mean the producer or its network cannot keep up.',
     },
     {
       alert: 'DeadLetters',
-      expr: '(sum(rate(producer_invalid_frames_total[5m])) or vector(0)) + (sum(rate(engine_invalid_records_total[5m])) or vector(0)) > 0',
+      query: '(sum(rate(producer_invalid_frames_total[5m])) or vector(0)) + (sum(rate(engine_invalid_records_total[5m])) or vector(0))', condition: '> 0',
       for: '0s', severity: 'warning',
       summary: 'Records are going to the dead-letter topic prices.dlq',
       action: 'Read prices.dlq: each record carries the reason and the exact bytes (a protocol change, a producer bug).',
     },
     {
-      alert: 'EngineConsumerLag', expr: `max by (partition) (engine_consumer_lag_records) > ${t.ALERT_CONSUMER_LAG_RECORDS}`, for: '2m', severity: 'warning',
+      alert: 'EngineConsumerLag', query: 'max by (partition) (engine_consumer_lag_records)', condition: `> ${t.ALERT_CONSUMER_LAG_RECORDS}`, for: '2m', severity: 'warning',
       summary: 'The engine is {{ $value }} records behind on partition {{ $labels.partition }}',
       action: 'Check engine_checkpoint_duration_seconds and engine_db_errors_total (a slow database pauses consumption), or start another engine in the group.',
     },
     {
       alert: 'SignalLatencyHigh',
-      expr: `histogram_quantile(0.99, sum by (le) (rate(engine_receipt_to_signal_seconds_bucket[5m]))) > ${t.ALERT_SIGNAL_LATENCY_P99_SECONDS}`,
+      query: 'histogram_quantile(0.99, sum by (le) (rate(engine_receipt_to_signal_seconds_bucket[5m])))', condition: `> ${t.ALERT_SIGNAL_LATENCY_P99_SECONDS}`,
       for: '5m', severity: 'warning',
       summary: `Receipt → signal p99 above ${t.ALERT_SIGNAL_LATENCY_P99_SECONDS} s for 5 minutes`,
       action: 'Compare the per-hop latencies on the pipeline dashboard: Kafka (receipt → consume), checkpoints, or CPU.',
     },
     {
-      alert: 'SharpeLow', expr: `engine_strategy_sharpe{window="${t.ALERT_SHARPE_WINDOW}"} < ${t.ALERT_SHARPE_MIN}`, for: '15m', severity: 'warning',
+      alert: 'SharpeLow', query: `engine_strategy_sharpe{window="${t.ALERT_SHARPE_WINDOW}"}`, condition: `< ${t.ALERT_SHARPE_MIN}`, for: '15m', severity: 'warning',
       summary: '{{ $labels.strategy }}({{ $labels.params }}) on {{ $labels.product }} {{ $labels.interval }}: rolling Sharpe {{ printf "%.2f" $value }}',
       action: 'The strategy is losing risk-adjusted money over its recent window: review it, or replay its parameters on recent data.',
     },
     {
-      alert: 'DrawdownBeyondLimit', expr: `engine_strategy_max_drawdown{window="all"} < -${t.ALERT_MAX_DRAWDOWN}`, for: '0s', severity: 'critical',
+      alert: 'DrawdownBeyondLimit', query: 'engine_strategy_max_drawdown{window="all"}', condition: `< -${t.ALERT_MAX_DRAWDOWN}`, for: '0s', severity: 'critical',
       summary: '{{ $labels.strategy }}({{ $labels.params }}) on {{ $labels.product }} {{ $labels.interval }}: drawdown {{ $value | humanizePercentage }}',
       action: 'The instance has lost more than the limit from its peak: stop trading it and investigate before going on.',
     },
   ];
+  return rules.map((r) => ({ ...r, expr: `${r.query} ${r.condition}` }));
 }
 
 /** YAML double-quoted scalar (JSON strings are valid YAML). */
