@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { DEAD_LETTER_REASONS } from '../wire/deadLetterRecord.js';
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 const INSTANCE = ['strategy', 'params', 'product', 'interval'] as const;
@@ -10,7 +11,7 @@ const INSTANCE = ['strategy', 'params', 'product', 'interval'] as const;
  */
 export function createEngineMetrics(registry: Registry) {
   const registers = [registry];
-  return {
+  const metrics = {
     equity: new Gauge({ name: 'engine_strategy_equity', help: 'Marked-to-market equity at the last closed bar, quote currency.', labelNames: INSTANCE, registers }),
     position: new Gauge({ name: 'engine_strategy_position', help: 'Signed quantity held after the last closed bar (negative: short).', labelNames: INSTANCE, registers }),
     cumulativeReturn: new Gauge({ name: 'engine_strategy_cumulative_return', help: 'Cumulative return, since the start or over the window.', labelNames: [...INSTANCE, 'window'] as const, registers }),
@@ -37,6 +38,10 @@ export function createEngineMetrics(registry: Registry) {
     dbErrors: new Counter({ name: 'engine_db_errors_total', help: 'Failed database operations (retried).', registers }),
     outboxPublished: new Counter({ name: 'engine_outbox_published_total', help: 'Records published from the outbox to Kafka.', registers }),
   };
+  // Label values known in advance exist from the start at 0, so that rates and dashboards see the first one.
+  metrics.invalidRecords.inc({ reason: DEAD_LETTER_REASONS.undecodable }, 0);
+  for (const result of ['ok', 'fenced', 'error']) metrics.checkpoints.inc({ result }, 0);
+  return metrics;
 }
 
 export type EngineMetrics = ReturnType<typeof createEngineMetrics>;

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { DEAD_LETTER_REASONS } from '../wire/deadLetterRecord.js';
 
 /** Latency buckets in seconds, from sub-millisecond publishes to multi-second outages. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -16,7 +17,7 @@ export interface ProducerProbes {
 
 export function createProducerMetrics(registry: Registry, probes: ProducerProbes) {
   const registers = [registry];
-  return {
+  const metrics = {
     framesReceived: new Counter({
       name: 'producer_ws_frames_total', help: 'WebSocket frames received, by channel (or message type); `invalid` for dead-lettered frames.',
       labelNames: ['channel'] as const, registers,
@@ -93,6 +94,11 @@ export function createProducerMetrics(registry: Registry, probes: ProducerProbes
       name: 'producer_queue_overflow_frames_total', help: 'Frames dropped because the queue to Kafka was full (the feed then resubscribes).', registers,
     }),
   };
+  // Every reason a frame can be dead-lettered for exists from the start at 0, so rates see the first one.
+  for (const reason of Object.values(DEAD_LETTER_REASONS)) {
+    if (reason !== DEAD_LETTER_REASONS.undecodable) metrics.invalidFrames.inc({ reason }, 0);
+  }
+  return metrics;
 }
 
 export type ProducerMetrics = ReturnType<typeof createProducerMetrics>;

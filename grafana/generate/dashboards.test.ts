@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Dashboard, Panel, RowPanel } from '@grafana/schema';
+import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { SCHEMA_VERSION } from './dashboard.js';
@@ -41,10 +41,12 @@ function templatedTexts(d: Dashboard): { where: string; text: string }[] {
     texts.push({ where: `panel ${String(p.id)} title`, text: p.title ?? '' });
     for (const t of (p as Panel).targets ?? []) texts.push({ where: `panel ${String(p.id)} ${String(t['refId'])}`, text: String(t['rawSql'] ?? t['expr']) });
   }
-  for (const v of d.templating?.list ?? []) texts.push({ where: `variable ${v.name}`, text: String(v.query) });
-  for (const a of d.annotations?.list ?? []) texts.push({ where: `annotation ${a.name}`, text: String((a.target as { rawSql?: string } | undefined)?.rawSql ?? '') });
+  for (const v of d.templating?.list ?? []) texts.push({ where: `variable ${v.name}`, text: queryText(v) });
+  for (const a of d.annotations?.list ?? []) texts.push({ where: `annotation ${a.name}`, text: (a.target as { rawSql?: string } | undefined)?.rawSql ?? '' });
   return texts;
 }
+
+const queryText = (v: VariableModel) => (typeof v.query === 'string' ? v.query : JSON.stringify(v.query));
 
 const variablesUsed = (text: string) =>
   [...text.matchAll(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter((n) => !n.startsWith('__'));
@@ -65,7 +67,7 @@ describe.each(Object.entries(dashboards()))('dashboard %s', (file, d) => {
 
   it('has unique integer panel ids, React panel types, and a title and description on every panel', () => {
     const ids = panels.map((p) => p.id);
-    expect(ids.every((id) => Number.isInteger(id) && id > 0)).toBe(true);
+    expect(ids.every((id) => Number.isInteger(id) && (id ?? 0) > 0)).toBe(true);
     expect(new Set(ids).size).toBe(ids.length);
     expect(panels.filter((p) => !PANEL_TYPES.has(p.type)).map((p) => p.type)).toEqual([]);
     expect(panels.filter((p) => p.type !== 'row' && ((p as Panel).description ?? '') === '').map((p) => p.title)).toEqual([]);
@@ -107,7 +109,7 @@ describe.each(Object.entries(dashboards()))('dashboard %s', (file, d) => {
     const undefinedUses = templatedTexts(d).flatMap(({ where, text }) => variablesUsed(text).filter((n) => !names.includes(n)).map((n) => `${where}: $${n}`));
     expect(undefinedUses).toEqual([]);
     for (const [index, v] of (d.templating?.list ?? []).entries()) {
-      const later = variablesUsed(String(v.query)).filter((n) => names.indexOf(n) >= index);
+      const later = variablesUsed(queryText(v)).filter((n) => names.indexOf(n) >= index);
       expect(later, `variable ${v.name}`).toEqual([]);
     }
   });

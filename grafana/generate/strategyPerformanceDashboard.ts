@@ -1,4 +1,4 @@
-import { VariableHide, VariableRefresh, VariableSort, type Dashboard, type VariableModel } from '@grafana/schema';
+import { VariableRefresh, VariableSort, type Dashboard, type VariableModel } from '@grafana/schema';
 import { dashboard } from './dashboard.js';
 import { TIMESCALEDB } from './datasources.js';
 import { layout, sql, sqlTarget, type PanelSpec } from './panels.js';
@@ -16,7 +16,7 @@ const BARS_RUN = "regexp_replace('$run', '\\.[0-9]+$', '')";
 
 const sqlVariable = (name: string, label: string, query: string, refresh: VariableRefresh, description: string): VariableModel => ({
   name, label, description, type: 'query', datasource: TIMESCALEDB, query: sql(query).sql,
-  refresh, sort: VariableSort.disabled, multi: false, includeAll: false, hide: VariableHide.dontHide, options: [],
+  refresh, sort: VariableSort.disabled, multi: false, includeAll: false, options: [],
 });
 
 const VARIABLES: readonly VariableModel[] = [
@@ -29,11 +29,11 @@ const VARIABLES: readonly VariableModel[] = [
     FROM strategy_runs ORDER BY kind = 'replay' DESC, started_at DESC`,
   VariableRefresh.onDashboardLoad, 'A second run drawn beside the first: a replay of the same range, or another parameter set.'),
   sqlVariable('strategy', 'Strategy', `
-    SELECT DISTINCT s->>'id' FROM strategy_runs r CROSS JOIN jsonb_array_elements(r.strategies) s
+    SELECT DISTINCT s->>'id' AS strategy FROM strategy_runs r CROSS JOIN jsonb_array_elements(r.strategies) s
     WHERE r.run_id = '$run' ORDER BY 1`,
   VariableRefresh.onDashboardLoad, 'A strategy of the run.'),
   sqlVariable('params', 'Parameters', `
-    SELECT DISTINCT s->>'paramsKey' FROM strategy_runs r CROSS JOIN jsonb_array_elements(r.strategies) s
+    SELECT DISTINCT s->>'paramsKey' AS params FROM strategy_runs r CROSS JOIN jsonb_array_elements(r.strategies) s
     WHERE r.run_id = '$run' AND s->>'id' = '$strategy' ORDER BY 1`,
   VariableRefresh.onDashboardLoad, 'The strategy\'s parameter set (a run may hold several).'),
   sqlVariable('product', 'Product', `
@@ -51,7 +51,7 @@ const VARIABLES: readonly VariableModel[] = [
   VariableRefresh.onTimeRangeChanged, 'The rolling window of the rolling statistics (ENGINE_STAT_WINDOWS).'),
 ];
 
-/** The instance's statistic since the start, at its last bar in the time range. */
+/** The instance's statistic since the start (`column`: a select-list item), at its last bar in the time range. */
 const latest = (title: string, column: string, unit: string, description: string): PanelSpec => ({
   title, description, type: 'stat', width: 4, height: 4, unit, decimals: 2,
   queries: [sql(`
@@ -81,8 +81,8 @@ export function strategyPerformanceDashboard(): Dashboard {
         title: 'Since the start of $run',
         rows: [[
           latest('Cumulative return', 'cumulative_return', 'percentunit', 'Equity growth since the instance started, fees and slippage included.'),
-          latest('Sharpe ratio', finite('sharpe'), 'none', 'Annualised Sharpe ratio of bar returns since the start (empyrical conventions, risk-free rate 0).'),
-          latest('Sortino ratio', finite('sortino'), 'none', 'Annualised Sortino ratio: like Sharpe, but only downside moves count as risk.'),
+          latest('Sharpe ratio', `${finite('sharpe')} AS sharpe`, 'none', 'Annualised Sharpe ratio of bar returns since the start (empyrical conventions, risk-free rate 0).'),
+          latest('Sortino ratio', `${finite('sortino')} AS sortino`, 'none', 'Annualised Sortino ratio: like Sharpe, but only downside moves count as risk.'),
           latest('Max drawdown', 'max_drawdown', 'percentunit', 'The largest fall of equity from a peak, since the start.'),
           latest('Win rate', 'win_rate', 'percentunit', 'Share of closed round trips with a profit after fees.'),
           latest('Trades', 'trade_count', 'none', 'Fills since the start (a reversal is two).'),
@@ -153,8 +153,9 @@ export function strategyPerformanceDashboard(): Dashboard {
             title: 'Equity, hourly', type: 'timeseries', width: 12, unit: 'currencyUSD',
             queries: [sql(`
               SELECT bucket AS "time", run_id AS metric, equity FROM strategy_metrics_hourly
-              WHERE ${RUNS} AND ${INSTANCE} AND window_bars = 0 AND $__timeFilter(bucket) ORDER BY 1`)],
-            description: 'Equity at the end of each hour, from the hourly continuous aggregate: for ranges of weeks or months.',
+              WHERE ${RUNS} AND ${INSTANCE} AND window_bars = 0
+                AND bucket BETWEEN $__timeFrom()::timestamptz - INTERVAL '1 hour' AND $__timeTo() ORDER BY 1`)],
+            description: 'Equity at the last bar of each hour (drawn at the hour\'s start), from the hourly continuous aggregate: for ranges of weeks or months.',
           },
         ]],
       },
@@ -175,7 +176,7 @@ export function strategyPerformanceDashboard(): Dashboard {
           },
         ], [
           {
-            title: 'Trades', type: 'table', width: 24, height: 10,
+            title: 'Trade log', type: 'table', width: 24, height: 10,
             queries: [sql(`
               SELECT time AS "time", seq, side, quantity, price, fee, realized_pnl, position_after FROM trades
               WHERE run_id = '$run' AND ${INSTANCE} AND $__timeFilter(time) ORDER BY time DESC, seq DESC LIMIT 500`, 'table')],

@@ -10,7 +10,8 @@ import type { FeedState } from '../feed/FeedState.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoffDelayMs.js';
 
 /** Why a connection ended: the label of `producer_ws_reconnects_total`. */
-export type DisconnectReason = 'closed' | 'error' | 'stall' | 'subscribe_timeout' | 'subscribe_error' | 'overflow' | 'oversized';
+export const DISCONNECT_REASONS = ['closed', 'error', 'stall', 'subscribe_timeout', 'subscribe_error', 'overflow', 'oversized'] as const;
+export type DisconnectReason = (typeof DISCONNECT_REASONS)[number];
 
 export interface FeedConnectionOptions {
   readonly url: string;
@@ -59,6 +60,8 @@ export class FeedConnection {
 
   constructor(options: FeedConnectionOptions) {
     this.#o = options;
+    // Every reason exists from the start at 0, so dashboards and rates see a reconnect as an increase.
+    for (const reason of DISCONNECT_REASONS) options.metrics.reconnects.inc({ reason }, 0);
   }
 
   /** Starts connecting; `firstGap` is what the first connection reports (e.g. a restart of the producer). */

@@ -6,6 +6,8 @@ export interface TestServices {
   readonly databaseUrl: string;
   /** A role that may create schemas and run migrations in them. */
   readonly migrationDatabaseUrl: string;
+  /** Grafana's read-only role (`grafana_reader`) where the services have it, else null. */
+  readonly readerDatabaseUrl: string | null;
   readonly prometheusUrl: string;
   /**
    * A directory of Prometheus file_sd target files (one JSON file per process the tests want scraped), or

@@ -28,6 +28,7 @@ export async function resolveServices(env: Readonly<Record<string, string | unde
     kafkaBrokers: fromEnv.kafka?.split(',').map((b) => b.trim()) ?? rest.kafkaBrokers ?? [],
     databaseUrl: fromEnv.postgres ?? rest.databaseUrl ?? '',
     migrationDatabaseUrl: migrationFromEnv ?? rest.migrationDatabaseUrl ?? rest.databaseUrl ?? '',
+    readerDatabaseUrl: fromEnv.postgres === undefined ? rest.readerDatabaseUrl ?? null : null,
     prometheusUrl: fromEnv.prometheus ?? rest.prometheusUrl ?? '',
     prometheusTargetsDir: fromEnv.prometheus === undefined ? rest.prometheusTargetsDir ?? null : env['PROMETHEUS_TARGETS_DIR'] ?? null,
   });
@@ -52,6 +53,7 @@ export async function resolveServices(env: Readonly<Record<string, string | unde
     kafkaBrokers: (local['KAFKA_BROKERS'] ?? '').split(','),
     databaseUrl: local['DATABASE_URL'] ?? '',
     migrationDatabaseUrl: local['MIGRATION_DATABASE_URL'] ?? '',
+    readerDatabaseUrl: local['GRAFANA_DATABASE_URL'] ?? null,
     prometheusUrl: local['PROMETHEUS_URL'] ?? '',
     prometheusTargetsDir: join(PROJECT_ROOT, '.services/prometheus/targets'),
   });
