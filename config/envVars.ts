@@ -23,6 +23,9 @@ const port = (description: string, defaultPort: number): EnvVarSpec<TInteger> =>
 const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec<TInteger> =>
   ({ schema: Type.Integer({ minimum }), default: String(defaultValue), description });
 
+const secretText = (description: string): EnvVarSpec =>
+  ({ schema: Type.String({ minLength: 12 }), description: `${description} At least 12 characters; no default.`, secret: true });
+
 const PRODUCT_ID = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
 const HOST_PORT = Type.String({ pattern: '^[^\\s:,]+:[0-9]{1,5}$' });
 
@@ -191,6 +194,16 @@ export const ENV_VARS = {
     schema: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
     default: '0.2',
     description: 'Alert `DrawdownBeyondLimit` when a strategy instance\'s drawdown since the start is deeper than this fraction (0.2 = 20 %).',
+  },
+  POSTGRES_PASSWORD: secretText('docker-compose.yml: password of the `postgres` superuser of the TimescaleDB container, which creates the roles on first start.'),
+  MIGRATION_DB_PASSWORD: secretText('docker-compose.yml: password of `strategy_engine`, the schema owner that runs the migrations.'),
+  ENGINE_DB_PASSWORD: secretText('docker-compose.yml: password of `engine_writer`, the engine\'s role (writes results and its own state).'),
+  GRAFANA_DB_PASSWORD: secretText('docker-compose.yml: password of `grafana_reader`, Grafana\'s read-only role (interpolated into the provisioned datasource).'),
+  GRAFANA_ADMIN_PASSWORD: secretText('docker-compose.yml: password of Grafana\'s `admin` user.'),
+  ALERT_WEBHOOK_URL: {
+    schema: Type.String({ pattern: '^https?://\\S+$' }),
+    description: 'docker-compose.yml: the contact point. Alertmanager POSTs every alert of prometheus/alerts.yml here (its webhook JSON), firing and resolved.',
+    secret: true,
   },
 } as const satisfies Record<string, EnvVarSpec>;
 

@@ -127,7 +127,7 @@ describe('grafana/dashboards', () => {
   it('are loaded by the provisioned dashboard provider from the directory docker-compose.yml mounts', () => {
     const providers = (parse(read('provisioning/dashboards/dashboards.yaml')) as { apiVersion: number; providers: { type: string; options: { path: string } }[] });
     expect(providers.apiVersion).toBe(1);
-    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/var/lib/grafana/dashboards']]);
+    expect(providers.providers.map((p) => [p.type, p.options.path])).toEqual([['file', '/etc/grafana/dashboards']]);
   });
 
   it('provisions the datasources with fixed uids, PostgreSQL as the read-only role with TimescaleDB macros', () => {
