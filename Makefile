@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration services-up services-down topics migrate producer engine replay alerts bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration tools services-up services-down up down topics migrate producer engine replay alerts dashboards bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -31,14 +31,24 @@ test: typecheck lint test-unit test-integration ## Everything CI runs: typecheck
 test-unit: $(NODE_MODULES) ## Unit tests (*.test.ts), no services needed
 	npx vitest run --project unit
 
-test-integration: build ## Integration tests (*.int.test.ts) against real Kafka, PostgreSQL and Prometheus
+test-integration: build tools ## Integration tests (*.int.test.ts) against real Kafka, PostgreSQL, Prometheus and Alertmanager
 	npx vitest run --project integration
+
+tools: ## Build what the tests need beyond Debian's packages (Docker Compose, with Go) into .tools/bin, once
+	bash scripts/install-tools.sh
 
 services-up: ## Start Kafka, PostgreSQL and Prometheus locally (no Docker); writes .services.env
 	bash services/services.sh up
 
 services-down: ## Stop the local services started by services-up (by their pid files)
 	bash services/services.sh down
+
+up: ## Start the docker-compose stack (needs .env: cp .env.example .env, then set the passwords and ALERT_WEBHOOK_URL)
+	@test -f .env || { echo "make up: no .env. Run: cp .env.example .env, then set the passwords and ALERT_WEBHOOK_URL in it." >&2; exit 1; }
+	docker compose up --detach --build --wait
+
+down: ## Stop the docker-compose stack (its data stays in Docker volumes; add ARGS=--volumes to delete it)
+	docker compose down $(ARGS)
 
 topics: build ## Create the Kafka topics (idempotent)
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/scripts/createTopics.js
@@ -57,6 +67,9 @@ replay: build ## Backtest over recorded offsets through the engine's code: make 
 
 alerts: build ## Write prometheus/alerts.yml with the ALERT_* thresholds of your environment
 	node dist/scripts/writeAlertRules.js
+
+dashboards: build ## Write grafana/dashboards/*.json from their TypeScript definitions in grafana/generate/
+	node dist/scripts/writeDashboards.js
 
 bench: build ## Benchmarks (about 15 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js
