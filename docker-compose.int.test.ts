@@ -6,13 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { PROJECT_ROOT } from './testing/services/localServices.js';
 import { waitFor } from './testing/waitFor.js';
 
 /**
  * What can be proven of the docker-compose stack without a Docker daemon: Compose accepts the file and
  * refuses it without the secrets; Prometheus accepts its configuration; the Alertmanager configuration
- * Compose renders is valid, routes by severity, and delivers an alert to the webhook of ALERT_WEBHOOK_URL.
+ * Compose renders is valid, has its routing tree and timings, and delivers an alert to the webhook of ALERT_WEBHOOK_URL.
  */
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'compose-test-'));
@@ -70,7 +71,7 @@ describe('the docker-compose stack, without Docker', () => {
     expect(stdout).toContain('SUCCESS: 8 rules found');
   });
 
-  it('Alertmanager accepts the configuration Compose renders, routes by severity and delivers to the webhook', async () => {
+  it('Alertmanager accepts the configuration Compose renders, with a critical route, and delivers to the webhook', async () => {
     const received: { receiver: string; status: string; groupLabels: Record<string, string>; alerts: { labels: Record<string, string> }[] }[] = [];
     const sink = createServer((request, response) => {
       let body = '';
@@ -88,8 +89,13 @@ describe('the docker-compose stack, without Docker', () => {
     const file = join(work, 'alertmanager.yml');
     writeFileSync(file, content);
     expect((await run('amtool', ['check-config', file])).stdout).toContain('SUCCESS');
-    const route = await run('amtool', ['config', 'routes', 'test', `--config.file=${file}`, '--verify.receivers=webhook', 'severity=critical', 'alertname=DrawdownBeyondLimit']);
-    expect(route.stdout.trim()).toBe('webhook');
+    const routes = await run('amtool', ['config', 'routes', 'show', `--config.file=${file}`]);
+    expect(routes.stdout.trim().split('\n').map((l) => l.trimEnd())).toEqual([
+      'Routing tree:', '.', '└── default-route  receiver: webhook', '    └── {severity="critical"}  receiver: webhook',
+    ]);
+    const policy = (parse(content) as { route: { group_wait: string; repeat_interval: string; routes: { group_wait: string; repeat_interval: string }[] } }).route;
+    expect([policy.group_wait, policy.repeat_interval, policy.routes[0]?.group_wait, policy.routes[0]?.repeat_interval], 'critical alerts sooner and more often')
+      .toEqual(['30s', '4h', '10s', '1h']);
 
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {

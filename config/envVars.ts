@@ -23,8 +23,10 @@ const port = (description: string, defaultPort: number): EnvVarSpec<TInteger> =>
 const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec<TInteger> =>
   ({ schema: Type.Integer({ minimum }), default: String(defaultValue), description });
 
-const secretText = (description: string): EnvVarSpec =>
-  ({ schema: Type.String({ minLength: 12 }), description: `${description} At least 12 characters; no default.`, secret: true });
+/** A password docker-compose.yml reads; those of database roles go into URLs, so they must be URL-safe. */
+const secretText = (description: string, inUrl: boolean): EnvVarSpec => inUrl
+  ? { schema: Type.String({ pattern: '^[A-Za-z0-9._~-]{12,}$' }), description: `${description} At least 12 URL-safe characters (letters, digits, \`._~-\`, e.g. \`openssl rand -hex 16\`); no default.`, secret: true }
+  : { schema: Type.String({ minLength: 12 }), description: `${description} At least 12 characters; no default.`, secret: true };
 
 const PRODUCT_ID = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
 const HOST_PORT = Type.String({ pattern: '^[^\\s:,]+:[0-9]{1,5}$' });
@@ -195,11 +197,11 @@ export const ENV_VARS = {
     default: '0.2',
     description: 'Alert `DrawdownBeyondLimit` when a strategy instance\'s drawdown since the start is deeper than this fraction (0.2 = 20 %).',
   },
-  POSTGRES_PASSWORD: secretText('docker-compose.yml: password of the `postgres` superuser of the TimescaleDB container, which creates the roles on first start.'),
-  MIGRATION_DB_PASSWORD: secretText('docker-compose.yml: password of `strategy_engine`, the schema owner that runs the migrations.'),
-  ENGINE_DB_PASSWORD: secretText('docker-compose.yml: password of `engine_writer`, the engine\'s role (writes results and its own state).'),
-  GRAFANA_DB_PASSWORD: secretText('docker-compose.yml: password of `grafana_reader`, Grafana\'s read-only role (interpolated into the provisioned datasource).'),
-  GRAFANA_ADMIN_PASSWORD: secretText('docker-compose.yml: password of Grafana\'s `admin` user.'),
+  POSTGRES_PASSWORD: secretText('docker-compose.yml: password of the `postgres` superuser of the TimescaleDB container, which creates the roles on first start.', true),
+  MIGRATION_DB_PASSWORD: secretText('docker-compose.yml: password of `strategy_engine`, the schema owner that runs the migrations (set when the database volume is first created).', true),
+  ENGINE_DB_PASSWORD: secretText('docker-compose.yml: password of `engine_writer`, the engine\'s role (writes results and its own state).', true),
+  GRAFANA_DB_PASSWORD: secretText('docker-compose.yml: password of `grafana_reader`, Grafana\'s read-only role (interpolated into the provisioned datasource).', true),
+  GRAFANA_ADMIN_PASSWORD: secretText('docker-compose.yml: password of Grafana\'s `admin` user.', false),
   ALERT_WEBHOOK_URL: {
     schema: Type.String({ pattern: '^https?://\\S+$' }),
     description: 'docker-compose.yml: the contact point. Alertmanager POSTs every alert of prometheus/alerts.yml here (its webhook JSON), firing and resolved.',

@@ -178,15 +178,16 @@ describe('every dashboard and alert query, against real services', () => {
     ].map(({ where, expr }) => ({ where, expr: expr.replaceAll('$__rate_interval', RATE_INTERVAL) }));
     expect(expressions.length).toBe(46);
 
+    let failed: string[] = [];
     let empty: string[] = [];
     await waitFor('every expression to return series', async () => {
       const results = await Promise.all(expressions.map(async (e) => ({ ...e, result: await promQuery(services.prometheusUrl, e.expr) })));
-      const failed = results.filter((r) => r.result.status !== 'success');
-      expect(failed.map((r) => `${r.where}: ${r.result.error ?? ''}`)).toEqual([]);
+      failed = results.filter((r) => r.result.status !== 'success').map((r) => `${r.where}: ${r.result.error ?? ''}`);
       empty = results.filter((r) => (r.result.data?.result.length ?? 0) === 0).map((r) => `${r.where}: ${r.expr}`);
-      return empty.length === 0;
+      return failed.length === 0 && empty.length === 0;
     }, 60_000).catch(() => undefined);
-    expect(empty).toEqual([]);
+    expect(failed, 'expressions Prometheus refuses').toEqual([]);
+    expect(empty, 'expressions without series').toEqual([]);
   });
 
   it('PromQL: each alert fires exactly when its condition holds for what it measures; this run caused two', async () => {
@@ -235,10 +236,18 @@ describe('every dashboard and alert query, against real services', () => {
       const rows = await run(rawSql, variables);
       results[`annotation ${a.name}`] = { columns: rows.columns.map((c) => c.name), rows: rows.length };
     }
+    const TIMESTAMPTZ = 1184;
     for (const p of panelsOf(d)) {
       for (const target of p.targets ?? []) {
+        const key = `${p.title ?? ''} ${String(target['refId'])}`;
         const rows = await run(String(target['rawSql']), variables);
-        results[`${p.title ?? ''} ${String(target['refId'])}`] = { columns: rows.columns.map((c) => c.name), rows: rows.length };
+        results[key] = { columns: rows.columns.map((c) => c.name), rows: rows.length };
+        if (target['format'] === 'time_series') {
+          // Grafana reads a time series from a timestamp column named time, in ascending order.
+          expect(rows.columns[0]?.type, `${key}: time is a timestamptz`).toBe(TIMESTAMPTZ);
+          const times = rows.map((r) => (r['time'] as Date).getTime());
+          expect(times, `${key}: ascending time`).toEqual([...times].sort((a, b) => a - b));
+        }
       }
     }
 

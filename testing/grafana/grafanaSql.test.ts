@@ -28,6 +28,8 @@ describe('Grafana SQL as sent to PostgreSQL', () => {
 
   it('keeps the pre-5.3 quirk: a $__timeGroup followed by a comma is aliased', () => {
     expect(grafanaSql("SELECT $__timeGroup(time_column,'5m'), value", ctx)).toBe('SELECT floor(extract(epoch from time_column)/300)*300 AS "time", value');
+    expect(grafanaSql("SELECT $__timeGroup(t,'5m'), v GROUP BY $__timeGroup(t,'5m')", ctx), 'every identical occurrence, as Grafana does')
+      .toBe('SELECT floor(extract(epoch from t)/300)*300 AS "time", v GROUP BY floor(extract(epoch from t)/300)*300 AS "time"');
   });
 
   it('substitutes $__interval as gtime formats it, before the macros', () => {

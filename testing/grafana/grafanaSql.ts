@@ -2,7 +2,8 @@
  * A panel's SQL as Grafana's PostgreSQL datasource sends it to the database: dashboard variables first (the
  * frontend), then `$__interval`/`$__interval_ms`/`$__unixEpochFrom()`/`$__unixEpochTo()` and the macros (the
  * backend). Follows Grafana's pkg/tsdb/grafana-postgresql-datasource/macros.go and sqleng.Interpolate, so the
- * tests can run every panel query without Grafana.
+ * tests can run every panel query without Grafana. The fill argument of `$__timeGroup` does not change the
+ * SQL (Grafana fills missing buckets after the query) and is ignored here.
  */
 export interface GrafanaQueryContext {
   readonly from: Date;
@@ -94,9 +95,10 @@ export function grafanaSql(sql: string, ctx: GrafanaQueryContext): string {
     .replaceAll('$__interval', formatInterval(ctx.intervalMs))
     .replaceAll('$__unixEpochFrom()', String(Math.floor(ctx.from.getTime() / 1000)))
     .replaceAll('$__unixEpochTo()', String(Math.floor(ctx.to.getTime() / 1000)));
-  return interpolated.replace(/\$([_a-zA-Z0-9]+)\(([^)]*)\)/g, (match, name: string, args: string, offset: number) => {
-    // Grafana before 5.3 wrote `$__timeGroup(...)` followed by a comma to mean the aliased form; it still does.
-    const followedByComma = interpolated[offset + match.length] === ',';
+  return interpolated.replace(/\$([_a-zA-Z0-9]+)\(([^)]*)\)/g, (match, name: string, args: string) => {
+    // Grafana before 5.3 wrote `$__timeGroup(...)` followed by a comma to mean the aliased form; it still does,
+    // looking after the first occurrence of the same macro text (so every identical occurrence is aliased).
+    const followedByComma = interpolated[interpolated.indexOf(match) + match.length] === ',';
     const macro = name === '__timeGroup' && followedByComma ? '__timeGroupAlias' : name;
     return expandMacro(macro, args.split(',').map((a) => a.trim()), ctx);
   });
