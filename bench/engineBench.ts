@@ -42,9 +42,7 @@ function progress(text: string): void {
 }
 
 async function scrape(engine: ProgramProcess): Promise<string> {
-  const port = engine.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port'];
-  if (typeof port !== 'number') throw new Error('the engine has not reported its metrics port');
-  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return (await fetch(`http://127.0.0.1:${String(await engine.metricsPort())}/metrics`)).text();
 }
 
 async function startEngine(env: Record<string, string>): Promise<ProgramProcess> {

@@ -48,8 +48,7 @@ describe('the engine while PostgreSQL is down', () => {
     await publishEvents(kafka, topics.normalized, market.slice(0, half));
     engine = new ProgramProcess('engine/main.js', env);
     await waitForEngineToCatchUp(kafka, schema.sql, group, topics.normalized);
-    await waitFor('the metrics endpoint', () => engine!.logs().some((l) => l['msg'] === 'metrics on /metrics'));
-    const url = `http://127.0.0.1:${String(engine.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port'])}/metrics`;
+    const url = `http://127.0.0.1:${String(await engine.metricsPort())}/metrics`;
     const scrape = async () => {
       const text = await (await fetch(url)).text();
       return {

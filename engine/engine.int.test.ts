@@ -15,7 +15,6 @@ import { readTopic } from '../testing/kafka/readTopic.js';
 import { sampleSum } from '../testing/metrics/scrapeSamples.js';
 import { ProgramProcess } from '../testing/process/ProgramProcess.js';
 import { createTestTopics } from '../testing/producer/startTestProducer.js';
-import { waitFor } from '../testing/waitFor.js';
 
 const PRODUCTS = ['BTC-USD', 'ETH-USD', 'SOL-USD', 'ADA-USD'];
 
@@ -46,9 +45,7 @@ describe('the engine, from prices.normalized to PostgreSQL and Kafka', () => {
       throw new Error(`${String(error)}\nengine log:\n${engine.stdout.slice(-15).join('\n')}\n${engine.stderr.slice(-15).join('\n')}`);
     });
 
-    await waitFor('the metrics endpoint', () => engine.logs().some((l) => l['msg'] === 'metrics on /metrics'));
-    const port = String(engine.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port']);
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const text = await (await fetch(`http://127.0.0.1:${String(await engine.metricsPort())}/metrics`)).text();
     expect(sampleSum(text, 'engine_records_consumed_total')).toBe(events.length + 1);
     expect(sampleSum(text, 'engine_invalid_records_total', { reason: 'undecodable' })).toBe(1);
     expect(sampleSum(text, 'engine_strategy_equity', { strategy: 'sma_cross', product: 'ETH-USD', interval: '5m' })).toBeGreaterThan(0);

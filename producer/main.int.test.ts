@@ -76,8 +76,7 @@ describe('the producer and topics programs', () => {
       server = await CoinbaseProtocolServer.start({ feed: 'advanced-trade', heartbeatIntervalMs: 200 });
       const url = server.url.replace('ws://', 'ws://reader:s3cret-password@');
       program = new ProgramProcess('producer/main.js', { ...baseEnv, COINBASE_WS_URL: url, METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' });
-      await waitFor('the metrics endpoint', () => program.logs().some((l) => l['msg'] === 'metrics on /metrics'));
-      metricsUrl = `http://127.0.0.1:${String(program.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port'])}`;
+      metricsUrl = `http://127.0.0.1:${String(await program.metricsPort())}`;
       await server.subscribed(1);
     });
 

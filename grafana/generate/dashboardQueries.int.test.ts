@@ -85,11 +85,6 @@ describe('every dashboard and alert query, against real services', () => {
   let market: NodeJS.Timeout | undefined;
   let engineEnv: Record<string, string>;
 
-  const portOf = async (program: ProgramProcess) => {
-    await waitFor('the metrics endpoint', () => program.logs().some((l) => l['msg'] === 'metrics on /metrics'));
-    return String(program.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port']);
-  };
-
   beforeAll(async () => {
     const { prefix } = await createTestTopics(kafka, 3);
     schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
@@ -109,7 +104,7 @@ describe('every dashboard and alert query, against real services', () => {
       },
     })).env;
     engine = new ProgramProcess('engine/main.js', engineEnv);
-    const [producerPort, enginePort] = await Promise.all([portOf(producer), portOf(engine)]);
+    const [producerPort, enginePort] = (await Promise.all([producer.metricsPort(), engine.metricsPort()])).map(String);
     if (services.prometheusTargetsDir !== null) {
       targetsFile = join(services.prometheusTargetsDir, `dashboards-${randomUUID()}.json`);
       writeFileSync(targetsFile, JSON.stringify([

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Dashboard, Panel, RowPanel, VariableModel } from '@grafana/schema';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { variablesUsed } from '../../testing/grafana/grafanaSql.js';
 import { SCHEMA_VERSION } from './dashboard.js';
 import { dashboards, renderDashboard } from './dashboards.js';
 
@@ -48,8 +49,6 @@ function templatedTexts(d: Dashboard): { where: string; text: string }[] {
 
 const queryText = (v: VariableModel) => (typeof v.query === 'string' ? v.query : JSON.stringify(v.query));
 
-const variablesUsed = (text: string) =>
-  [...text.matchAll(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter((n) => !n.startsWith('__'));
 
 describe.each(Object.entries(dashboards()))('dashboard %s', (file, d) => {
   const panels = d.panels ?? [];

@@ -2,8 +2,11 @@ import type { Dashboard } from '@grafana/schema';
 import { dashboard } from './dashboard.js';
 import { layout, prom, type PanelSpec, type PromQuery } from './panels.js';
 
-const rate = (counter: string, by = '') => `sum${by === '' ? '' : ` by (${by})`} (rate(${counter}[$__rate_interval]))`;
-const increase = (counter: string, by = '') => `sum${by === '' ? '' : ` by (${by})`} (increase(${counter}[$__rate_interval]))`;
+/** A counter's per-second rate or increase over Grafana's rate interval, summed (by labels). */
+const counter = (fn: 'rate' | 'increase') => (name: string, by = '') =>
+  `sum${by === '' ? '' : ` by (${by})`} (${fn}(${name}[$__rate_interval]))`;
+const rate = counter('rate');
+const increase = counter('increase');
 const PROCESSES = '{job=~"producer|engine"}';
 
 /** The hops of an event through the pipeline, each measured by its own histogram. */

@@ -15,9 +15,17 @@ export interface GrafanaQueryContext {
   readonly variables: Readonly<Record<string, string>>;
 }
 
+/** A reference to a variable: `$name`, `${name}` (with an optional `:format`) or `[[name]]`. */
+const VARIABLE = /\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g;
+
+/** The dashboard variables a text refers to (Grafana's own, `$__…`, left out). */
+export function variablesUsed(text: string): string[] {
+  return [...text.matchAll(VARIABLE)].map((m) => m[1] ?? m[2] ?? m[3] ?? '').filter((n) => !n.startsWith('__'));
+}
+
 /** Dashboard variables (`$name`, `${name}`, `[[name]]`); single string values with `'` doubled, as Grafana's SQL datasources do. */
 export function interpolateVariables(sql: string, variables: Readonly<Record<string, string>>): string {
-  return sql.replace(/\$\{(\w+)(?::\w+)?\}|\[\[(\w+)\]\]|\$(\w+)/g, (match, braced?: string, bracketed?: string, plain?: string) => {
+  return sql.replace(VARIABLE, (match, braced?: string, bracketed?: string, plain?: string) => {
     const name = braced ?? bracketed ?? plain ?? '';
     if (name.startsWith('__')) return match;
     const value = variables[name];

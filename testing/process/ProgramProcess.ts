@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { PROJECT_ROOT } from '../services/localServices.js';
+import { waitFor } from '../waitFor.js';
 
 /**
  * One of the project's programs (compiled, from dist/) as a child process, with its output kept line by line.
@@ -38,6 +39,16 @@ export class ProgramProcess {
   /** The parsed JSON log lines written so far. */
   logs(): Record<string, unknown>[] {
     return this.stdout.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+
+  /** The port of the program's `/metrics` server, once the program has logged it. */
+  async metricsPort(): Promise<number> {
+    let port: unknown;
+    await waitFor('the metrics endpoint', () => {
+      port = this.logs().find((l) => l['msg'] === 'metrics on /metrics')?.['port'];
+      return typeof port === 'number';
+    });
+    return port as number;
   }
 
   signal(signal: NodeJS.Signals): void {
