@@ -1,13 +1,13 @@
 import { ConfigError, type ConfigProblem } from './ConfigError.js';
 import { parseConfig, type Config } from './parseConfig.js';
 import { PROGRAM_ENV, type ProgramName } from './programs.js';
-import { unknownVariables } from './unknownVariables.js';
+import { removedVariables, unknownVariables } from './unknownVariables.js';
 
 export type ProgramConfig<P extends ProgramName> = Config<(typeof PROGRAM_ENV)[P][number]>;
 
 /**
- * A program's configuration from `env`, or, when any variable is bad (invalid, missing, or an undeclared
- * name with the project's prefix), a {@link ConfigError} listing every one of them.
+ * A program's configuration from `env`, or, when any variable is bad (invalid, missing, an undeclared name
+ * with the project's prefix, or a removed one still set), a {@link ConfigError} listing every one of them.
  */
 export function loadProgramConfig<P extends ProgramName>(
   program: P,
@@ -24,6 +24,7 @@ export function loadProgramConfig<P extends ProgramName>(
   for (const { name, suggestion } of unknownVariables(env)) {
     problems.push({ name, message: `is not a variable of this project${suggestion === null ? '' : ` (did you mean ${suggestion}?)`}` });
   }
+  problems.push(...removedVariables(env));
   if (problems.length > 0 || config === undefined) throw new ConfigError(problems);
   return config;
 }

@@ -44,6 +44,20 @@ describe('parseConfig', () => {
       .toEqual(['COINBASE_WS_URL: has an invalid format (got "wss://u:****@host/ x")']);
   });
 
+  it('accepts Coinbase\'s product-id grammar: spot pairs, International perpetuals, US futures', () => {
+    // BTC-PERP-INTX: the Advanced Trade subscription capture in ../shared/reference/coinbase.md §1.4.8;
+    // BIT-28JUL23-CDE: the FCMPosition example of Coinbase's Advanced Trade OpenAPI spec.
+    expect(parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-PERP-INTX' })).toEqual({ COINBASE_PRODUCT_IDS: ['BTC-PERP-INTX'] });
+    expect(parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-USD,ETH-BTC,BIT-28JUL23-CDE,1INCH-USD' }))
+      .toEqual({ COINBASE_PRODUCT_IDS: ['BTC-USD', 'ETH-BTC', 'BIT-28JUL23-CDE', '1INCH-USD'] });
+  });
+
+  it.each(['BTCUSD', 'btc-perp-intx', 'BTC--USD', '-BTC-USD', 'BTC-USD-', 'BTC_USD', 'BTC/USD', 'A-B-C-D-E', `${'A'.repeat(17)}-USD`])(
+    'refuses the product id %s', (id) => {
+      expect(problemsOf(() => parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: id })))
+        .toEqual([`COINBASE_PRODUCT_IDS: item 1 "${id}" has an invalid format (got "${id}")`]);
+    });
+
   it('rejects duplicate products and empty lists', () => {
     expect(problemsOf(() => parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-USD,BTC-USD' })))
       .toEqual(['COINBASE_PRODUCT_IDS: must NOT have duplicate items (items ## 1 and 0 are identical) (got "BTC-USD,BTC-USD")']);
@@ -57,6 +71,28 @@ describe('loadProgramConfig', () => {
     expect(problemsOf(() => loadProgramConfig('producer', { COINBASE_PRODUCTS: 'BTC-USD', METRICS_PORT: '-1' }))).toEqual([
       'METRICS_PORT: must be >= 0 (got "-1")',
       'COINBASE_PRODUCTS: is not a variable of this project (did you mean COINBASE_PRODUCT_IDS?)',
+    ]);
+  });
+
+  it('refuses the removed ENGINE_PERIODS_PER_YEAR in every program, naming its replacement, even when empty', () => {
+    const problem = 'ENGINE_PERIODS_PER_YEAR: was removed: set ENGINE_DAYS_PER_YEAR instead (default 365); bars per year now follow from '
+      + 'each bar interval (days · 86 400 s / interval), so one factor can no longer be wrong for another interval';
+    for (const value of ['525600', '']) {
+      expect(problemsOf(() => loadProgramConfig('replay', { ENGINE_PERIODS_PER_YEAR: value, DATABASE_URL: 'postgres://x@db/y' }))).toEqual([problem]);
+      expect(problemsOf(() => loadProgramConfig('producer', { ENGINE_PERIODS_PER_YEAR: value }))).toEqual([problem]);
+    }
+  });
+
+  it('reads days per year, the risk-free rate and the Sortino MAR as numbers, defaults 365, 0 and 0, each > −1', () => {
+    const env = { DATABASE_URL: 'postgres://x@db/y' };
+    const defaults = loadProgramConfig('engine', env);
+    expect([defaults.ENGINE_DAYS_PER_YEAR, defaults.ENGINE_RISK_FREE_RATE, defaults.ENGINE_SORTINO_MAR]).toEqual([365, 0, 0]);
+    const set = loadProgramConfig('engine', { ...env, ENGINE_DAYS_PER_YEAR: '252', ENGINE_RISK_FREE_RATE: '0.04', ENGINE_SORTINO_MAR: '-0.5' });
+    expect([set.ENGINE_DAYS_PER_YEAR, set.ENGINE_RISK_FREE_RATE, set.ENGINE_SORTINO_MAR]).toEqual([252, 0.04, -0.5]);
+    expect(problemsOf(() => loadProgramConfig('engine', { ...env, ENGINE_DAYS_PER_YEAR: '0', ENGINE_RISK_FREE_RATE: '-1', ENGINE_SORTINO_MAR: '4%' }))).toEqual([
+      'ENGINE_DAYS_PER_YEAR: must be > 0 (got "0")',
+      'ENGINE_RISK_FREE_RATE: must be > -1 (got "-1")',
+      'ENGINE_SORTINO_MAR: must be number (got "4%")',
     ]);
   });
 

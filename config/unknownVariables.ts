@@ -1,4 +1,4 @@
-import { ENV_VARS } from './envVars.js';
+import { ENV_VARS, REMOVED_ENV_VARS } from './envVars.js';
 
 /** Prefixes that only this project uses: a variable with one of them that is not declared is a typo. */
 const OWN_PREFIXES = ['COINBASE_', 'PRODUCER_', 'ENGINE_', 'KAFKA_TOPIC_', 'METRICS_', 'STRATEGY_', 'REPLAY_', 'ALERT_'];
@@ -17,14 +17,24 @@ function distance(a: string, b: string): number {
   return row[b.length] as number;
 }
 
-/** Variables set with the project's prefixes that no program declares, each with the closest declared name. */
+/**
+ * Variables set with the project's prefixes that no program declares (removed ones excepted: they are reported
+ * with their replacement), each with the closest declared name.
+ */
 export function unknownVariables(env: Readonly<Record<string, string | undefined>>): { name: string; suggestion: string | null }[] {
   const declared = Object.keys(ENV_VARS);
   return Object.keys(env)
-    .filter((name) => OWN_PREFIXES.some((p) => name.startsWith(p)) && !Object.hasOwn(ENV_VARS, name))
+    .filter((name) => OWN_PREFIXES.some((p) => name.startsWith(p)) && !Object.hasOwn(ENV_VARS, name) && !Object.hasOwn(REMOVED_ENV_VARS, name))
     .sort()
     .map((name) => {
       const [best] = declared.map((d) => ({ d, score: distance(name, d) })).sort((x, y) => x.score - y.score);
       return { name, suggestion: best !== undefined && best.score <= 4 ? best.d : null };
     });
+}
+
+/** Removed variables that are still set, each with what replaced it. */
+export function removedVariables(env: Readonly<Record<string, string | undefined>>): { name: string; message: string }[] {
+  return Object.entries(REMOVED_ENV_VARS)
+    .filter(([name]) => env[name] !== undefined)
+    .map(([name, message]) => ({ name, message }));
 }

@@ -41,6 +41,14 @@ describe('resolveStrategies', () => {
     ]);
   });
 
+  it('refuses parameters that can never signal as bad configuration, like any other bad parameter', async () => {
+    expect(await problems(['bollinger_breakout'], '[{"period":20,"k":2},{"period":10,"k":3}]')).toEqual([
+      'STRATEGY_PARAMS: Invalid parameters for strategy bollinger_breakout: k (3) must be less than √(period − 1) = 3.00000 for period 10: '
+        + 'the close is one of the 10 closes the bands are computed from, so it is at most √(period − 1) standard deviations from their mean '
+        + 'and could never break out',
+    ]);
+  });
+
   it('loads a strategy written outside the repository, from its path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strategy-'));
     const file = join(dir, 'alwaysLong.mjs');

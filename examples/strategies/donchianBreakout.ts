@@ -16,7 +16,8 @@ type State = {
 /**
  * An example of a strategy kept outside the built-ins (`STRATEGY_MODULE=./dist/examples/strategies/donchianBreakout.js`):
  * long when a bar closes above the highest high of the previous `period` bars, flat when it closes below
- * their lowest low.
+ * their lowest low. Like the built-ins, it skips bars without trades: their prices are the previous close carried
+ * forward, which would collapse the channel onto one price and make the next tick a breakout.
  */
 class DonchianBreakout implements Strategy {
   readonly warmupBars: number;
@@ -30,6 +31,7 @@ class DonchianBreakout implements Strategy {
   }
 
   onBar(bar: Bar): Signal | null {
+    if (bar.volume === 0) return null;
     const { highs, lows, long } = this.#state;
     let signal: Signal | null = null;
     if (highs.length === this.#period) {
@@ -53,7 +55,7 @@ class DonchianBreakout implements Strategy {
 
 export const plugin: StrategyPlugin<typeof Params> = {
   id: 'donchian_breakout',
-  version: 1,
+  version: 2,
   description: 'Long on a close above the N-bar high; flat on a close below the N-bar low.',
   paramsSchema: Params,
   create: (params, _key, snapshot) => new DonchianBreakout(params, snapshot),

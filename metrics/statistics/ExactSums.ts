@@ -30,6 +30,19 @@ function scaled(x: number): bigint {
   return bits >> 63n === 1n ? -magnitude : magnitude;
 }
 
+const scaledCache = new Map<number, bigint>();
+
+/** {@link scaled}, remembered for a few values: the risk-free rate and the MAR are asked for on every bar. */
+function scaledCached(x: number): bigint {
+  let s = scaledCache.get(x);
+  if (s === undefined) {
+    if (scaledCache.size >= 64) scaledCache.clear();
+    s = scaled(x);
+    scaledCache.set(x, s);
+  }
+  return s;
+}
+
 /** n · 2^−(scale) as a double, correctly rounded when n is below 2¹⁰²⁴ (always, for sums of returns). */
 function toNumber(n: bigint, scale: number): number {
   return Number(n) * 2 ** -scale;
@@ -72,6 +85,12 @@ export class ExactSums {
 
   mean(): number {
     return this.#count === 0 ? Number.NaN : toNumber(this.#sum, SCALE) / this.#count;
+  }
+
+  /** mean(x − c) = (Σx − n·c) / n with the difference exact: no cancellation when the mean is close to c. */
+  meanExcess(c: number): number {
+    if (c === 0) return this.mean();
+    return this.#count === 0 ? Number.NaN : toNumber(this.#sum - BigInt(this.#count) * scaledCached(c), SCALE) / this.#count;
   }
 
   /** Sample standard deviation (ddof = 1): √((nΣx² − (Σx)²) / (n(n − 1))), the numerator exact. */

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { JsonValue } from '../../strategies/Strategy.js';
-import { PerformanceStatistics, type StatisticsValues } from './PerformanceStatistics.js';
+import { perBarRate, PerformanceStatistics, type StatisticsValues } from './PerformanceStatistics.js';
 import { closeTo } from './testing/closeTo.js';
-import { batchStatistics } from './testing/empyricalBatch.js';
+import { batchStatistics, deannualize } from './testing/empyricalBatch.js';
 
 const A = 525_600;
 const WINDOWS = [1, 5, 20];
@@ -21,8 +21,17 @@ function condition(xs: readonly number[]): number {
   return Math.abs(mean) / std;
 }
 
-function expectMatchesBatch(actual: StatisticsValues, returns: readonly number[], where: string, rf = 0, mar = 0): void {
-  const expected = batchStatistics(returns, A, rf, mar);
+/** Annual rates, converted per bar by each side on its own (the batch side as quantstats writes it). */
+interface Rates {
+  readonly periodsPerYear?: number;
+  readonly riskFreeRate?: number;
+  readonly sortinoMar?: number;
+}
+
+function expectMatchesBatch(actual: StatisticsValues, returns: readonly number[], where: string, rates: Rates = {}): void {
+  const a = rates.periodsPerYear ?? A;
+  const [rf, mar] = [deannualize(rates.riskFreeRate ?? 0, a), deannualize(rates.sortinoMar ?? 0, a)];
+  const expected = batchStatistics(returns, a, rf, mar);
   const wellConditioned = Math.max(condition(returns), condition(returns.map((r) => r - rf))) <= 1e3;
   for (const field of FIELDS) {
     if (!wellConditioned && (field === 'annualVolatility' || field === 'sharpe')) continue;
@@ -32,13 +41,13 @@ function expectMatchesBatch(actual: StatisticsValues, returns: readonly number[]
 }
 
 /** Feeds the returns one by one and compares every statistic with the batch formulas after every bar. */
-function checkSeries(returns: readonly number[], rf = 0, mar = 0, { sinceStart = true } = {}): void {
-  const stats = new PerformanceStatistics({ periodsPerYear: A, windows: WINDOWS, riskFreePerBar: rf, marPerBar: mar });
+function checkSeries(returns: readonly number[], rates: Rates = {}, { sinceStart = true } = {}): void {
+  const stats = new PerformanceStatistics({ periodsPerYear: rates.periodsPerYear ?? A, windows: WINDOWS, riskFreeRate: rates.riskFreeRate ?? 0, sortinoMar: rates.sortinoMar ?? 0 });
   returns.forEach((r, i) => {
     stats.addBarReturn(r);
     const seen = returns.slice(0, i + 1);
-    if (sinceStart) expectMatchesBatch(stats.sinceStart(), seen, `bar ${i} since start`, rf, mar);
-    stats.windows().forEach((w, k) => { expectMatchesBatch(w, seen.slice(-WINDOWS[k]!), `bar ${i} window ${WINDOWS[k]}`, rf, mar); });
+    if (sinceStart) expectMatchesBatch(stats.sinceStart(), seen, `bar ${i} since start`, rates);
+    stats.windows().forEach((w, k) => { expectMatchesBatch(w, seen.slice(-WINDOWS[k]!), `bar ${i} window ${WINDOWS[k]}`, rates); });
   });
 }
 
@@ -57,8 +66,17 @@ describe('PerformanceStatistics equals the empyrical batch formulas within 1e-9'
     fc.assert(fc.property(fc.array(fc.oneof(realistic, wild), { maxLength: 120 }), (returns) => { checkSeries(returns); }), { numRuns: 300 });
   });
 
-  it('with a risk-free rate and a minimum acceptable return', () => {
-    fc.assert(fc.property(fc.array(realistic, { maxLength: 80 }), (returns) => { checkSeries(returns, 0.0001, 0.0002); }), { numRuns: 50 });
+  it('with an annual risk-free rate and MAR, on daily and on 1-minute bars', () => {
+    fc.assert(fc.property(fc.array(realistic, { maxLength: 80 }), (returns) => {
+      checkSeries(returns, { periodsPerYear: 365, riskFreeRate: 0.04, sortinoMar: 0.1 });
+      checkSeries(returns, { riskFreeRate: 0.05, sortinoMar: -0.02 });
+    }), { numRuns: 50 });
+  });
+
+  it('with an annual risk-free rate and MAR on flat, all-zero and one-value series', () => {
+    for (const returns of [Array.from({ length: 30 }, () => 0), Array.from({ length: 20 }, () => 0.002), Array.from({ length: 40 }, (_, i) => 0.001 * (1 + (i % 7))), [0.01]]) {
+      checkSeries(returns, { periodsPerYear: 365, riskFreeRate: 0.04, sortinoMar: 0.1 });
+    }
   });
 
   it.each([
@@ -77,7 +95,7 @@ describe('PerformanceStatistics equals the empyrical batch formulas within 1e-9'
     ['a small return leaves, smaller ones remain', [-4.459333370046745e-9, 0, -1.6292784841520004e-12, 0, 0, 0]],
   ])('on an edge case: %s', (_name, returns) => {
     checkSeries(returns);
-  });
+  }, 60_000); // The 3 000-bar run recomputes every batch statistic at every bar: O(n²), seconds on a busy machine.
 
   it('compares volatility and Sharpe of realistic series, which are well conditioned, at every bar', () => {
     // One-minute BTC returns: mean ~1e-6, std ~1e-3 (|mean| / std ~ 1e-3).
@@ -97,7 +115,54 @@ describe('PerformanceStatistics equals the empyrical batch formulas within 1e-9'
   it('keeps rolling figures right when its equity levels pass 1e260 and are rescaled', () => {
     // ×3.99 every three bars, with a 30 % drawdown in each: since-start equity overflows past bar ~1540 (and
     // so would any batch computation of it); the windows must stay exact throughout.
-    checkSeries(Array.from({ length: 1600 }, (_, i) => [2, -0.3, 0.9][i % 3]!), 0, 0, { sinceStart: false });
+    checkSeries(Array.from({ length: 1600 }, (_, i) => [2, -0.3, 0.9][i % 3]!), {}, { sinceStart: false });
+  });
+});
+
+describe('PerformanceStatistics with a risk-free rate and a Sortino MAR', { tags: ['empyrical'] }, () => {
+  // Eight daily returns, rf 4 % and MAR 10 % a year. Expected values computed from empyrical's formulas
+  // (stats.py: sharpe_ratio(returns, risk_free), sortino_ratio(returns, required_return), downside_risk) with the
+  // rates de-annualised as quantstats' to_excess_returns does ((1 + rate)^(1/365) − 1), in 60-digit decimal
+  // arithmetic (Python's decimal module) on the exact values of the doubles.
+  // https://github.com/quantopian/empyrical/blob/master/empyrical/stats.py
+  // https://github.com/ranaroussi/quantstats/blob/main/quantstats/utils.py
+  const returns = [0.01, -0.02, 0.015, 0.003, -0.007, 0.02, -0.001, 0.004];
+  const options = { periodsPerYear: 365, windows: [8], riskFreeRate: 0.04, sortinoMar: 0.1 };
+
+  it('converts annual rates per bar by compounding: (1 + rate)^(1 / A) − 1', () => {
+    expect(closeTo(perBarRate(0.04, 365), 0.00010745978202790255)).toBe(true);
+    expect(closeTo(perBarRate(0.1, 365), 0.0002611578760678122)).toBe(true);
+    expect(perBarRate(0, 525_600), 'a zero rate is exactly zero').toBe(0);
+  });
+
+  it('gives Sharpe 4.353317157788073 and Sortino 6.864542624051204 since the start and over the window', () => {
+    const stats = new PerformanceStatistics(options);
+    for (const r of returns) stats.addBarReturn(r);
+    for (const values of [stats.sinceStart(), stats.windows()[0]!]) {
+      expect(closeTo(values.sharpe, 4.353317157788073), `sharpe ${values.sharpe}`).toBe(true);
+      expect(closeTo(values.sortino, 6.864542624051204), `sortino ${values.sortino}`).toBe(true);
+    }
+    const zero = new PerformanceStatistics({ ...options, riskFreeRate: 0, sortinoMar: 0 });
+    for (const r of returns) zero.addBarReturn(r);
+    expect(closeTo(zero.sinceStart().sharpe, 4.515045769189094), 'without rf').toBe(true);
+    expect(closeTo(zero.sinceStart().sortino, 7.641989269817120), 'without MAR').toBe(true);
+  });
+
+  it('restores a snapshot with the same MAR, loads one written before MAR existed, and refuses another MAR', () => {
+    const stats = new PerformanceStatistics(options);
+    for (const r of returns.slice(0, 4)) stats.addBarReturn(r);
+    const restored = new PerformanceStatistics(options, JSON.parse(JSON.stringify(stats.snapshot())) as JsonValue);
+    for (const r of returns.slice(4)) restored.addBarReturn(r);
+    expect(closeTo(restored.sinceStart().sortino, 6.864542624051204)).toBe(true);
+    // The form of a snapshot before rates were configurable (MAR 0): no `mar` field.
+    const old = new PerformanceStatistics({ periodsPerYear: 365, windows: [8] });
+    for (const r of returns.slice(0, 4)) old.addBarReturn(r);
+    const oldSnapshot = old.snapshot() as Record<string, JsonValue>;
+    expect(Object.keys(oldSnapshot).sort()).toEqual(['closed', 'd', 'm', 'pc', 'pw', 'w', 'won']);
+    const continued = new PerformanceStatistics({ periodsPerYear: 365, windows: [8] }, oldSnapshot);
+    for (const r of returns.slice(4)) continued.addBarReturn(r);
+    expect(closeTo(continued.sinceStart().sortino, 7.641989269817120)).toBe(true);
+    expect(() => new PerformanceStatistics(options, oldSnapshot)).toThrow('per-bar MAR of 0 cannot continue with 0.000261157876');
   });
 });
 

@@ -27,10 +27,20 @@ export interface StatisticsOptions {
   readonly periodsPerYear: number;
   /** Rolling windows, in bars (e.g. 60 and 1440). */
   readonly windows: readonly number[];
-  /** Risk-free return per bar, subtracted for Sharpe (default 0). */
-  readonly riskFreePerBar?: number;
-  /** Minimum acceptable return per bar, for Sortino (default 0). */
-  readonly marPerBar?: number;
+  /** Annual risk-free rate, a fraction (0.04 = 4 %); Sharpe is computed on the returns in excess of it. Default 0. */
+  readonly riskFreeRate?: number;
+  /** Annual minimum acceptable return of Sortino (empyrical's `required_return`), a fraction. Default 0. */
+  readonly sortinoMar?: number;
+}
+
+/**
+ * An annual rate as a rate per bar, compounding: (1 + annual)^(1 / periodsPerYear) − 1, written as quantstats
+ * de-annualises the risk-free rate (`to_excess_returns(returns, rf, nperiods)`, which `_prepare_returns` applies
+ * for `sharpe` and `sortino`), so that the figures match it. The final `− 1` rounds by at most 1.1·10⁻¹⁶ per bar.
+ * @see https://github.com/ranaroussi/quantstats/blob/main/quantstats/utils.py (`to_excess_returns`)
+ */
+export function perBarRate(annualRate: number, periodsPerYear: number): number {
+  return (1 + annualRate) ** (1 / periodsPerYear) - 1;
 }
 
 /**
@@ -98,12 +108,18 @@ class Window {
 
 /**
  * Streaming performance statistics of one strategy instance: O(1) per bar for everything but the rolling
- * drawdowns (O(log window)). Conventions follow empyrical (docs/statistics.md): sample standard deviation;
- * Sharpe = (mean − rf) / std · √A; downside risk over all bars; Sortino = (mean − MAR) · A / downside risk;
- * drawdown on ∏(1 + r) from a base of 1; NaN and ±Infinity where empyrical gives them.
+ * drawdowns (O(log window)). Conventions follow empyrical (docs/conventions.md#statistics): sample standard
+ * deviation; Sharpe = mean(r − rf) / std(r − rf) · √A (`sharpe_ratio(returns, risk_free)`); downside risk over
+ * all bars; Sortino = mean(r − MAR) · A / downside risk (`sortino_ratio(returns, required_return)`); rf and MAR
+ * are the annual options converted per bar by {@link perBarRate}; drawdown on ∏(1 + r) from a base of 1; NaN and
+ * ±Infinity where empyrical gives them.
  */
 export class PerformanceStatistics {
-  readonly #options: Required<StatisticsOptions>;
+  readonly #periodsPerYear: number;
+  /** Risk-free return per bar. */
+  readonly #rf: number;
+  /** Minimum acceptable return per bar; the downside sums are built with it. */
+  readonly #mar: number;
   /** Moments of every return since the start. */
   readonly #moments: ExactSums;
   readonly #drawdown: RunningDrawdown;
@@ -113,12 +129,21 @@ export class PerformanceStatistics {
   #pendingClosed = 0;
   #pendingWon = 0;
 
+  /**
+   * `snapshot` must come from statistics with the same MAR (per bar): the downside sums cannot be converted,
+   * so another one is refused. Snapshots without `mar` (written before it was configurable) were built with 0.
+   */
   constructor(options: StatisticsOptions, snapshot?: JsonValue) {
-    this.#options = { riskFreePerBar: 0, marPerBar: 0, ...options };
-    const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[]; closed: number; won: number; pc: number; pw: number } | undefined;
-    this.#moments = new ExactSums(this.#options.marPerBar, s?.m as string[] | undefined);
+    this.#periodsPerYear = options.periodsPerYear;
+    this.#rf = perBarRate(options.riskFreeRate ?? 0, options.periodsPerYear);
+    this.#mar = perBarRate(options.sortinoMar ?? 0, options.periodsPerYear);
+    const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[]; closed: number; won: number; pc: number; pw: number; mar?: number } | undefined;
+    if (s !== undefined && (s.mar ?? 0) !== this.#mar) {
+      throw new Error(`statistics snapshot built with a per-bar MAR of ${s.mar ?? 0} cannot continue with ${this.#mar}`);
+    }
+    this.#moments = new ExactSums(this.#mar, s?.m as string[] | undefined);
     this.#drawdown = new RunningDrawdown(s?.d);
-    this.#windows = this.#options.windows.map((size, i) => new Window(size, this.#options.marPerBar, s?.w[i]));
+    this.#windows = options.windows.map((size, i) => new Window(size, this.#mar, s?.w[i]));
     this.#closed = s?.closed ?? 0;
     this.#won = s?.won ?? 0;
     this.#pendingClosed = s?.pc ?? 0;
@@ -147,17 +172,17 @@ export class PerformanceStatistics {
   }
 
   sinceStart(): StatisticsValues {
-    const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
+    const A = this.#periodsPerYear;
     const m = this.#moments;
     const n = m.count;
-    const [mean, std] = [m.mean(), m.std()];
+    const std = m.std();
     return {
       windowBars: 0,
       bars: n,
       cumulativeReturn: n === 0 ? Number.NaN : this.#drawdown.cumulativeReturn,
       annualVolatility: annualVolatility(n, std, A),
-      sharpe: sharpeRatio(n, mean - rf, std, A),
-      sortino: sortinoRatio(n, mean - mar, m.downsideDeviation(), A),
+      sharpe: sharpeRatio(n, m.meanExcess(this.#rf), std, A),
+      sortino: sortinoRatio(n, m.meanExcess(this.#mar), m.downsideDeviation(), A),
       maxDrawdown: n === 0 ? Number.NaN : this.#drawdown.maxDrawdown,
       winRate: this.#closed === 0 ? Number.NaN : this.#won / this.#closed,
       tradeCount: this.#closed,
@@ -165,18 +190,18 @@ export class PerformanceStatistics {
   }
 
   windows(): StatisticsValues[] {
-    const { periodsPerYear: A, riskFreePerBar: rf, marPerBar: mar } = this.#options;
+    const A = this.#periodsPerYear;
     return this.#windows.map((w) => {
       const n = w.moments.count;
       // Each moment is an exact-sum conversion: computed once per bar.
-      const [mean, std] = [w.moments.mean, w.moments.std];
+      const std = w.moments.std;
       return {
         windowBars: w.moments.size,
         bars: n,
         cumulativeReturn: w.drawdown.cumulativeReturn,
         annualVolatility: annualVolatility(n, std, A),
-        sharpe: sharpeRatio(n, mean - rf, std, A),
-        sortino: sortinoRatio(n, mean - mar, w.moments.downsideDeviation, A),
+        sharpe: sharpeRatio(n, w.moments.meanExcess(this.#rf), std, A),
+        sortino: sortinoRatio(n, w.moments.meanExcess(this.#mar), w.moments.downsideDeviation, A),
         maxDrawdown: w.drawdown.maxDrawdown,
         winRate: w.trades.closedSum === 0 ? Number.NaN : w.trades.wonSum / w.trades.closedSum,
         tradeCount: w.trades.closedSum,
@@ -188,6 +213,8 @@ export class PerformanceStatistics {
     return {
       m: this.#moments.snapshot(), d: this.#drawdown.snapshot(), w: this.#windows.map((w) => w.snapshot()),
       closed: this.#closed, won: this.#won, pc: this.#pendingClosed, pw: this.#pendingWon,
+      // Only when not 0, so that the snapshots of a default configuration keep their earlier form.
+      ...(this.#mar === 0 ? {} : { mar: this.#mar }),
     };
   }
 }

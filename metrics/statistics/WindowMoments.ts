@@ -23,6 +23,10 @@ export class WindowMoments {
     return this.#sums.mean();
   }
 
+  meanExcess(c: number): number {
+    return this.#sums.meanExcess(c);
+  }
+
   get std(): number {
     return this.#sums.std();
   }

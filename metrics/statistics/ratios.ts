@@ -1,7 +1,7 @@
 /**
  * Risk ratios from moments, with empyrical's edge cases: fewer than two returns → NaN; zero dispersion →
  * ±Infinity by the sign of the mean, NaN when the mean is zero too.
- * @see docs/statistics.md (the conventions) and empyrical's stats.py
+ * @see docs/conventions.md#statistics (the conventions) and empyrical's stats.py
  */
 
 /** x / y, but ±Infinity or NaN (never a huge finite number) when y is exactly zero. */

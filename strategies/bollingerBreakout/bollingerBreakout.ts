@@ -5,14 +5,50 @@ import { BollingerBands } from '../indicators/BollingerBands.js';
 import type { JsonValue, Signal, Strategy, StrategyPlugin, TargetPosition } from '../Strategy.js';
 
 const Params = Type.Object({
-  period: Type.Integer({ minimum: 2, default: 20, description: 'Bands period, in bars.' }),
-  k: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'Band width in standard deviations.' }),
+  period: Type.Integer({ minimum: 2, default: 20, description: 'Bands period, in bars with trades.' }),
+  k: Type.Number({ exclusiveMinimum: 0, default: 2, description: 'Band width in standard deviations; less than √(period − 1).' }),
+  minDeviationBps: Type.Number({
+    minimum: 0, maximum: 100, default: 1,
+    description: 'Floor of the standard deviation the bands use, in basis points of the middle band, so that a one-tick move after a flat stretch is not a breakout.',
+  }),
   allowShort: Type.Boolean({ default: false, description: 'Also go short when the close breaks below the lower band.' }),
 }, { additionalProperties: false });
+
+/** x < √m, exactly (x > 0 a double, m ≥ 0 an integer): x = p / 2^q with integers p and q, so x² < m ⟺ p² < m · 4^q. */
+function isBelowSquareRoot(x: number, m: number): boolean {
+  let scaled = x;
+  let q = 0n;
+  // Doubling is exact, and a double with a fraction is below 2⁵³: at most 1 074 steps.
+  while (!Number.isInteger(scaled)) {
+    scaled *= 2;
+    q += 1n;
+  }
+  const p = BigInt(scaled);
+  return p * p < BigInt(m) << (2n * q);
+}
+
+/**
+ * Parameters that can never signal. The close is one of the `period` closes the bands are computed from, and
+ * the newest of n values is at most √(n − 1) population standard deviations from their mean (reached when the
+ * other n − 1 are equal: x − mean = d(n − 1)/n, σ = |d|√(n − 1)/n). So with k ≥ √(period − 1) the close can
+ * never be above the upper band nor below the lower one (only rounding could make it look so), and the strategy
+ * never leaves flat. The σ floor only widens the bands; capped at 100 bps it never closes the last gap.
+ */
+function validate(params: Static<typeof Params>): string[] {
+  const { period, k } = params;
+  if (isBelowSquareRoot(k, period - 1)) return [];
+  return [`k (${k}) must be less than √(period − 1) = ${Math.sqrt(period - 1).toPrecision(6)} for period ${period}: the close is one of the `
+    + `${period} closes the bands are computed from, so it is at most √(period − 1) standard deviations from their mean and could never break out`];
+}
 
 /**
  * Volatility breakout: long when the close breaks above the upper Bollinger band, back to flat when it falls
  * below the middle band; with `allowShort`, the mirror image below the lower band.
+ *
+ * Two rules keep a tick from being a breakout where the bands have collapsed (docs/conventions.md#indicators-and-strategies):
+ * a bar without trades is not an observation (its close is the previous one carried forward, a price nobody
+ * traded: it neither enters the bands nor decides anything), and the bands' deviation is at least
+ * `minDeviationBps` of the middle band.
  */
 class BollingerBreakout implements Strategy {
   readonly warmupBars: number;
@@ -29,9 +65,12 @@ class BollingerBreakout implements Strategy {
   }
 
   onBar(bar: Bar): Signal | null {
-    const bands = this.#bands.update(bar.close);
-    if (bands === null) return null;
-    const { period, k, allowShort } = this.#params;
+    if (bar.volume === 0) return null;
+    const raw = this.#bands.update(bar.close);
+    if (raw === null) return null;
+    const { period, k, minDeviationBps, allowShort } = this.#params;
+    const deviation = Math.max(raw.deviation, (Math.abs(raw.middle) * minDeviationBps) / 10_000);
+    const bands = deviation === raw.deviation ? raw : { middle: raw.middle, upper: raw.middle + k * deviation, lower: raw.middle - k * deviation };
     const close = formatPrice(bar.close);
     const name = `BB(${period}, ${k})`;
     let target: TargetPosition = this.#position;
@@ -61,8 +100,9 @@ class BollingerBreakout implements Strategy {
 
 export const bollingerBreakout: StrategyPlugin<typeof Params> = {
   id: 'bollinger_breakout',
-  version: 1,
+  version: 2,
   description: 'Long when the close breaks above the upper Bollinger band, flat below the middle band (short below the lower band with allowShort).',
   paramsSchema: Params,
+  validate,
   create: (params, _key, snapshot) => new BollingerBreakout(params, snapshot),
 };

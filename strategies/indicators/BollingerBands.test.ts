@@ -17,9 +17,15 @@ describe('BollingerBands', () => {
     });
   });
 
+  it('uses the population deviation: 10, 10, 13 has deviation √2, not the sample deviation √3', () => {
+    const bands = new BollingerBands(3, 1);
+    for (const x of [10, 10, 13]) bands.update(x);
+    expect(bands.result?.deviation).toBe(Math.SQRT2);
+  });
+
   it('has zero width on flat prices, exactly', () => {
     const bands = new BollingerBands(4, 2);
     for (let i = 0; i < 6; i++) bands.update(101.3);
-    expect(bands.result).toEqual({ lower: 101.3, middle: 101.3, upper: 101.3 });
+    expect(bands.result).toEqual({ lower: 101.3, middle: 101.3, upper: 101.3, deviation: 0 });
   });
 });

@@ -6,12 +6,16 @@ export interface Bands {
   readonly lower: number;
   readonly middle: number;
   readonly upper: number;
+  /** The population standard deviation of the window (the bands are middle ± k · deviation). */
+  readonly deviation: number;
 }
 
 /**
- * Bollinger Bands: the SMA of the last `period` inputs ± `k` population standard deviations of them. The
- * deviation is computed from the window itself each time (two passes), not from running sums of squares,
- * which lose precision on flat prices.
+ * Bollinger Bands: the SMA of the last `period` inputs ± `k` **population** standard deviations of them (divided
+ * by `period`, as Bollinger and Tulip Indicators define them; not the sample deviation). The deviation is
+ * computed from the window itself each time (two passes), not from running sums of squares, which lose
+ * precision on flat prices. As the newest input is one of the `period` values, it lies at most √(period − 1)
+ * deviations from their mean (see docs/conventions.md#indicators-and-strategies).
  * @see https://github.com/TulipCharts/tulipindicators/blob/master/indicators/bbands.c
  */
 export class BollingerBands implements Indicator<Bands> {
@@ -53,6 +57,6 @@ export class BollingerBands implements Indicator<Bands> {
     const middle = values.reduce((a, b) => a + b, 0) / values.length;
     const variance = values.reduce((a, b) => a + (b - middle) ** 2, 0) / values.length;
     const deviation = Math.sqrt(variance);
-    return { lower: middle - this.k * deviation, middle, upper: middle + this.k * deviation };
+    return { lower: middle - this.k * deviation, middle, upper: middle + this.k * deviation, deviation };
   }
 }

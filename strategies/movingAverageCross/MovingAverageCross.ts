@@ -25,7 +25,9 @@ interface State {
 /**
  * Goes long when the fast moving average crosses above the slow one and stays above for `confirmBars` bars;
  * goes flat (or short) on the opposite cross. Only a cross seen after warm-up counts: the averages' order at
- * the first stable bar is not a signal. Equal averages keep the previous order.
+ * the first stable bar is not a signal. Equal averages keep the previous order. A bar without trades is not an
+ * observation (its close is the previous one carried forward): it enters neither average and decides nothing, so
+ * averages that a run of empty bars would have pulled together cannot be crossed by the next tick.
  */
 export class MovingAverageCross implements Strategy {
   readonly warmupBars: number;
@@ -52,6 +54,7 @@ export class MovingAverageCross implements Strategy {
   }
 
   onBar(bar: Bar): Signal | null {
+    if (bar.volume === 0) return null;
     const fast = this.#fast.update(bar.close);
     const slow = this.#slow.update(bar.close);
     if (fast === null || slow === null) return null;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseStrategyParams } from '../parseStrategyParams.js';
-import { barsFromCloses } from '../testing/barSeries.js';
+import { barsFromCloses, barsWithEmpty } from '../testing/barSeries.js';
 import { testStrategyContract } from '../testing/testStrategyContract.js';
 import { smaCross } from './smaCross.js';
 
@@ -47,5 +47,16 @@ describe('sma_cross', () => {
       null,
       { target: 'long', reason: 'SMA(2)=13 crossed above SMA(3)=10.3333 and held for 2 bars' },
     ]);
+  });
+
+  it('does not let empty bars pull the averages together so that a 0.01 tick crosses them', () => {
+    const params = { fast: 2, slow: 3, confirmBars: 1, allowShort: false };
+    // 12, 11, 10: SMA(2) 10.5 below SMA(3) 11. Five empty bars, then 10.01: 10.005 still below 10.3367.
+    const skipping = smaCross.create(params, key);
+    expect(barsWithEmpty([12, 11, 10, null, null, null, null, null, 10.01]).map((bar) => skipping.onBar(bar)).filter((s) => s !== null)).toEqual([]);
+    // Had those five closes of 10 traded, both averages would be 10 and the tick a golden cross.
+    const traded = smaCross.create(params, key);
+    expect(barsFromCloses([12, 11, 10, 10, 10, 10, 10, 10, 10.01]).map((bar) => traded.onBar(bar)).filter((s) => s !== null))
+      .toEqual([{ target: 'long', reason: 'SMA(2)=10.005 crossed above SMA(3)=10.0033' }]);
   });
 });

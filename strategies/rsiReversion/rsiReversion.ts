@@ -13,7 +13,9 @@ const Params = Type.Object({
 
 /**
  * Mean reversion on Wilder's RSI: long when it falls below `oversold` (the move is stretched down), flat — or
- * short — when it rises above `overbought`.
+ * short — when it rises above `overbought`. A bar without trades is not an observation (its close is the previous
+ * one carried forward): it does not enter the RSI, whose averages a run of empty bars would otherwise decay
+ * towards 0 until the next tick alone pins it at 0 or 100.
  */
 class RsiReversion implements Strategy {
   readonly warmupBars: number;
@@ -30,6 +32,7 @@ class RsiReversion implements Strategy {
   }
 
   onBar(bar: Bar): Signal | null {
+    if (bar.volume === 0) return null;
     const rsi = this.#rsi.update(bar.close);
     if (rsi === null) return null;
     const { period, oversold, overbought, allowShort } = this.#params;
@@ -54,7 +57,7 @@ class RsiReversion implements Strategy {
 
 export const rsiReversion: StrategyPlugin<typeof Params> = {
   id: 'rsi_reversion',
-  version: 1,
+  version: 2,
   description: 'Long when RSI(period) falls below oversold; flat (or short) when it rises above overbought.',
   paramsSchema: Params,
   validate: (p) => (p.oversold < p.overbought ? [] : [`oversold (${p.oversold}) must be less than overbought (${p.overbought})`]),

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Bar } from '../Bar.js';
 import { parseStrategyParams, StrategyParamsError } from '../parseStrategyParams.js';
 import type { JsonValue, Signal, StrategyPlugin } from '../Strategy.js';
-import { barSeries } from './barSeries.js';
+import { barSeries, withEmptyRuns } from './barSeries.js';
 
 const key = { productId: 'BTC-USD', intervalUs: 60_000_000 };
 
@@ -16,7 +16,8 @@ function run(plugin: StrategyPlugin, params: unknown, bars: readonly Bar[]): (Si
 /**
  * The contract every strategy registers: no signal during warm-up; deterministic; inputs not mutated; a
  * snapshot taken anywhere restores an instance that continues identically; every signal changes the target
- * and says why; bad parameters are rejected with the reason.
+ * and says why; bars without trades are not observations (inserting them anywhere changes nothing); bad
+ * parameters are rejected with the reason.
  */
 export function testStrategyContract<S extends TObject>(
   plugin: StrategyPlugin<S>,
@@ -50,6 +51,16 @@ export function testStrategyContract<S extends TObject>(
         bars.slice(0, at).forEach((bar) => original.onBar(bar));
         const restored = plugin.create(params, key, JSON.parse(JSON.stringify(original.snapshot())) as JsonValue);
         for (const bar of bars.slice(at)) expect(restored.onBar(bar)).toEqual(original.onBar(bar));
+      }));
+    });
+
+    it('ignores bars without trades: runs of them inserted anywhere change no signal and give none', () => {
+      fc.assert(fc.property(cases, fc.array(fc.nat({ max: 30 }), { maxLength: 20 }), ([params, bars], runs) => {
+        const withEmpty = withEmptyRuns(bars, runs);
+        const signals = run(plugin, params, withEmpty);
+        const traded = withEmpty.map((bar) => bar.volume !== 0);
+        expect(signals.filter((_, i) => traded[i] !== true).every((s) => s === null), 'an empty bar signals').toBe(true);
+        expect(signals.filter((_, i) => traded[i] === true)).toEqual(run(plugin, params, bars));
       }));
     });
 

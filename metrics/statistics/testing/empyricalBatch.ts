@@ -24,6 +24,20 @@ function mean(xs: readonly number[]): number {
   return xs.every((x) => x === xs[0]) ? (xs[0] as number) : sum(xs) / xs.length;
 }
 
+/**
+ * An annual rate per period, written as quantstats writes it: `rf = np.power(1 + rf, 1. / nperiods) - 1.`
+ * (quantstats/utils.py, `to_excess_returns`, which `_prepare_returns(returns, rf, nperiods)` applies before
+ * `sharpe` and `sortino`).
+ * @see https://github.com/ranaroussi/quantstats/blob/main/quantstats/utils.py
+ */
+export function deannualize(annualRate: number, periodsPerYear: number): number {
+  return (1 + annualRate) ** (1 / periodsPerYear) - 1;
+}
+
+/**
+ * `riskFree` and `mar` are per period, as empyrical takes them: `sharpe_ratio(returns, risk_free)` and
+ * `sortino_ratio(returns, required_return)` subtract them from every return (`_adjust_returns`).
+ */
 export function batchStatistics(returns: readonly number[], periodsPerYear: number, riskFree = 0, mar = 0): BatchStatistics {
   const n = returns.length;
   if (n === 0) return { cumulativeReturn: NaN, annualVolatility: NaN, sharpe: NaN, sortino: NaN, maxDrawdown: NaN };
