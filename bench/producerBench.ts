@@ -54,6 +54,7 @@ const producer = new MarketDataProducer({
   protocol: advancedTradeProtocol, url, productIds: ['BTC-USD', 'ETH-USD'], kafka, topicPrefix: prefix,
   compression: COMPRESSIONS[defaults.KAFKA_COMPRESSION], maxFrameBytes: defaults.COINBASE_MAX_FRAME_BYTES,
   stallTimeoutMs: defaults.COINBASE_STALL_TIMEOUT_MS, subscribeTimeoutMs: defaults.COINBASE_SUBSCRIBE_TIMEOUT_MS,
+  resubscribeIntervalMs: defaults.COINBASE_RESUBSCRIBE_INTERVAL_MS,
   reconnectBaseMs: defaults.COINBASE_RECONNECT_BASE_MS, reconnectMaxMs: defaults.COINBASE_RECONNECT_MAX_MS,
   queueMaxBytes: defaults.PRODUCER_QUEUE_MAX_BYTES, dedupeWindow: defaults.PRODUCER_DEDUPE_WINDOW,
   registry, logger, nowUs: wallClockUs,

@@ -52,7 +52,17 @@ export function createProducerMetrics(registry: Registry, probes: ProducerProbes
       name: 'producer_sequence_missed_frames_total', help: 'Frames missing inside sequence gaps.', registers,
     }),
     duplicateFrames: new Counter({
-      name: 'producer_duplicate_frames_total', help: 'Frames dropped because their sequence number repeated or went back.', registers,
+      name: 'producer_duplicate_frames_total', help: 'Frames dropped because their sequence number repeated or went back by no more than the reorder window.', registers,
+    }),
+    sequenceResets: new Counter({
+      name: 'producer_sequence_resets_total', help: 'Sequence numbers that restarted lower mid-connection (a venue-side restart): taken as the new baseline, with a sequence_reset gap marker.', registers,
+    }),
+    unconfirmedProducts: new Gauge({
+      name: 'producer_unconfirmed_products', help: '1 for a requested product that Coinbase\'s answer to the subscription left out (unknown, delisted, refused), 0 once confirmed. The others stream; it is asked for again every COINBASE_RESUBSCRIBE_INTERVAL_MS.',
+      labelNames: ['product'] as const, registers,
+    }),
+    resubscribes: new Counter({
+      name: 'producer_resubscribes_total', help: 'Times the producer asked Coinbase again, on the same connection, for products it had not confirmed.', registers,
     }),
     duplicateTrades: new Counter({
       name: 'producer_duplicate_trades_total', help: 'Trades dropped because the same (product, trade id) was already published.', registers,
@@ -96,7 +106,7 @@ export function createProducerMetrics(registry: Registry, probes: ProducerProbes
   };
   // Every reason a frame can be dead-lettered for exists from the start at 0, so rates see the first one.
   for (const reason of Object.values(DEAD_LETTER_REASONS)) {
-    if (reason !== DEAD_LETTER_REASONS.undecodable) metrics.invalidFrames.inc({ reason }, 0);
+    if (reason !== DEAD_LETTER_REASONS.undecodable && reason !== DEAD_LETTER_REASONS.clock_skew) metrics.invalidFrames.inc({ reason }, 0);
   }
   return metrics;
 }

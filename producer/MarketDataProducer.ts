@@ -29,6 +29,8 @@ export interface MarketDataProducerOptions {
   readonly maxFrameBytes: number;
   readonly stallTimeoutMs: number;
   readonly subscribeTimeoutMs: number;
+  /** How often to ask Coinbase again for products it did not confirm (COINBASE_RESUBSCRIBE_INTERVAL_MS). */
+  readonly resubscribeIntervalMs: number;
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
   readonly queueMaxBytes: number;
@@ -85,6 +87,7 @@ export class MarketDataProducer {
       url: options.url, protocol: options.protocol, productIds: options.productIds,
       state: this.#state, maxFrameBytes: options.maxFrameBytes,
       stallTimeoutMs: options.stallTimeoutMs, subscribeTimeoutMs: options.subscribeTimeoutMs,
+      resubscribeIntervalMs: options.resubscribeIntervalMs,
       backoff: { baseMs: options.reconnectBaseMs, maxMs: options.reconnectMaxMs },
       nowUs: options.nowUs, logger: options.logger, metrics: this.metrics,
       onFrame: (frame, outcome) => this.#onFrame(frame, outcome),
@@ -155,6 +158,13 @@ export class MarketDataProducer {
       metrics.sequenceGaps.inc();
       metrics.sequenceMissedFrames.inc(outcome.sequenceGap);
       logger.warn({ missed: outcome.sequenceGap, connectionId: frame.connectionId }, 'sequence gap: frames lost; gap markers published');
+    }
+    if (outcome.sequenceReset !== null) {
+      metrics.sequenceResets.inc();
+      logger.warn(
+        { ...outcome.sequenceReset, connectionId: frame.connectionId },
+        'sequence numbers restarted lower (a venue-side restart): new baseline; sequence_reset gap markers published',
+      );
     }
     if (outcome.duplicateFrame) {
       metrics.duplicateFrames.inc();

@@ -28,6 +28,7 @@ await startProgram('producer', async (config, logger, onStop) => {
     maxFrameBytes: config.COINBASE_MAX_FRAME_BYTES,
     stallTimeoutMs: config.COINBASE_STALL_TIMEOUT_MS,
     subscribeTimeoutMs: config.COINBASE_SUBSCRIBE_TIMEOUT_MS,
+    resubscribeIntervalMs: config.COINBASE_RESUBSCRIBE_INTERVAL_MS,
     reconnectBaseMs: config.COINBASE_RECONNECT_BASE_MS,
     reconnectMaxMs: config.COINBASE_RECONNECT_MAX_MS,
     queueMaxBytes: config.PRODUCER_QUEUE_MAX_BYTES,

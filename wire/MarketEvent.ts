@@ -17,7 +17,16 @@ const Decimal = Type.String({ pattern: '^[0-9]{1,20}(\\.[0-9]{1,20})?$' });
 /** A decimal string greater than zero. */
 const PositiveDecimal = Type.String({ pattern: '^(?=.*[1-9])[0-9]{1,20}(\\.[0-9]{1,20})?$' });
 const TimeUs = Type.Integer({ minimum: 0 });
-const ProductId = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
+/**
+ * Coinbase's product-id grammar: upper-case letters and digits in two to four dash-separated parts of up to 16
+ * characters each. Spot pairs have two (`BTC-USD`, `ETH-BTC`), International perpetuals on the Advanced
+ * Trade feed three (`BTC-PERP-INTX`), US futures three (`BIT-28JUN24-CDE`). Bounded, so product ids stay
+ * bounded Kafka keys and metric labels. The one definition: configuration and both feeds' frame schemas use it.
+ * @see producer/coinbase/MAPPING.md
+ */
+export const PRODUCT_ID_PATTERN = '^[A-Z0-9]{1,16}(-[A-Z0-9]{1,16}){1,3}$';
+export const ProductIdSchema = Type.String({ pattern: PRODUCT_ID_PATTERN });
+const ProductId = ProductIdSchema;
 
 const base = {
   v: Type.Literal(WIRE_VERSION),
@@ -50,7 +59,11 @@ export const QuoteEventSchema = Type.Object({
   askSize: Type.Union([Decimal, Type.Null()]),
 }, { additionalProperties: false });
 
-export const GAP_REASONS = ['sequence', 'reconnect', 'overflow', 'trade_id'] as const;
+/**
+ * `sequence_reset`: the exchange's sequence numbers restarted lower in the middle of a connection (a venue-side
+ * restart); the producer took the new numbers as its baseline, and data may be missing around the restart.
+ */
+export const GAP_REASONS = ['sequence', 'reconnect', 'overflow', 'trade_id', 'sequence_reset'] as const;
 export type GapReason = (typeof GAP_REASONS)[number];
 
 /**

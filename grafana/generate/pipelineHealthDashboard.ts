@@ -73,8 +73,9 @@ export function pipelineHealthDashboard(): Dashboard {
             queries: [
               prom(increase('producer_sequence_gaps_total'), 'gaps'),
               prom(increase('producer_sequence_missed_frames_total'), 'missed frames'),
+              prom(increase('producer_sequence_resets_total'), 'numbering restarts'),
             ],
-            description: 'Were Coinbase frames lost? Each gap publishes a gap marker; the engine marks the affected bars incomplete.',
+            description: 'Were Coinbase frames lost? Each gap publishes a gap marker; the engine marks the affected bars incomplete. A numbering restart (Coinbase\'s sequence stepped far back mid-connection, a venue-side restart) becomes the new baseline and publishes a `sequence_reset` gap marker.',
           },
           {
             title: 'Dead-letter rate by reason', type: 'timeseries', width: 8, unit: 'cps',
@@ -86,12 +87,17 @@ export function pipelineHealthDashboard(): Dashboard {
           },
         ], [
           {
-            title: 'Queue to Kafka', type: 'timeseries', width: 12, unit: 'bytes',
+            title: 'Products Coinbase has not confirmed', type: 'timeseries', width: 8, style: 'steps', min: 0,
+            queries: [prom('max by (product) (producer_unconfirmed_products)', '{{product}}')],
+            description: 'Is every product subscribed? 1: Coinbase\'s answer left the product out (unknown, delisted): no data for it, while the others stream; it is asked for again every COINBASE_RESUBSCRIBE_INTERVAL_MS and goes to 0 once confirmed.',
+          },
+          {
+            title: 'Queue to Kafka', type: 'timeseries', width: 8, unit: 'bytes',
             queries: [prom('sum(producer_queue_bytes)', 'queued bytes')],
             description: 'Bytes waiting for Kafka. Growth means Kafka is slow or down; at PRODUCER_QUEUE_MAX_BYTES frames are dropped.',
           },
           {
-            title: 'Kafka publish errors and dropped frames', type: 'timeseries', width: 12, style: 'bars',
+            title: 'Kafka publish errors and dropped frames', type: 'timeseries', width: 8, style: 'bars',
             queries: [
               prom(increase('producer_kafka_publish_errors_total'), 'publish errors (retried)'),
               prom(increase('producer_queue_overflow_frames_total'), 'frames dropped (queue full)'),

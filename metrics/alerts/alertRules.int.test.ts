@@ -8,7 +8,7 @@ const run = promisify(execFile);
 describe('alert rules in Prometheus', () => {
   it('pass promtool\'s checks and its tests: a firing and a non-firing case for every alert', async () => {
     const check = await run('promtool', ['check', 'rules', 'prometheus/alerts.yml'], { cwd: PROJECT_ROOT });
-    expect(check.stdout).toContain('SUCCESS: 8 rules found');
+    expect(check.stdout).toContain('SUCCESS: 10 rules found');
     const tests = await run('promtool', ['test', 'rules', 'prometheus/alerts.test.yml'], { cwd: PROJECT_ROOT });
     expect(tests.stdout.trim().split('\n').at(-1)?.trim()).toBe('SUCCESS');
   });
@@ -20,7 +20,7 @@ describe('alert rules in Prometheus', () => {
     const rules = body.data.groups.flatMap((g) => g.rules).map((r) => `${r.name} ${r.health}`).sort();
     expect(rules).toEqual([
       'DeadLetters ok', 'DrawdownBeyondLimit ok', 'EngineConsumerLag ok', 'FeedStale ok',
-      'ProducerDisconnected ok', 'SequenceGaps ok', 'SharpeLow ok', 'SignalLatencyHigh ok',
+      'ProducerDisconnected ok', 'ProductUnconfirmed ok', 'SequenceGaps ok', 'SequenceReset ok', 'SharpeLow ok', 'SignalLatencyHigh ok',
     ]);
   });
 });

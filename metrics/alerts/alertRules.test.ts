@@ -19,6 +19,8 @@ describe('alert rules', () => {
       FeedStale: 'producer_last_frame_age_seconds > 60',
       ProducerDisconnected: 'producer_ws_connected == 0',
       SequenceGaps: 'increase(producer_sequence_gaps_total[5m]) > 0',
+      SequenceReset: 'increase(producer_sequence_resets_total[15m]) > 0',
+      ProductUnconfirmed: 'max by (product) (producer_unconfirmed_products) > 0',
       DeadLetters: '(sum(rate(producer_invalid_frames_total[5m])) or vector(0)) + (sum(rate(engine_invalid_records_total[5m])) or vector(0)) > 0',
       EngineConsumerLag: 'max by (partition) (engine_consumer_lag_records) > 500',
       SignalLatencyHigh: 'histogram_quantile(0.99, sum by (le) (rate(engine_receipt_to_signal_seconds_bucket[5m]))) > 0.05',

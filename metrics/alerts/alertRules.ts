@@ -40,6 +40,16 @@ export function alertRules(t: AlertThresholds): AlertRule[] {
       action: 'Bars overlapping the gap are marked incomplete; frequent gaps mean the producer or its network cannot keep up.',
     },
     {
+      alert: 'SequenceReset', query: 'increase(producer_sequence_resets_total[15m])', condition: '> 0', for: '0s', severity: 'warning',
+      summary: 'Coinbase\'s sequence numbers restarted lower mid-connection (a venue-side restart) in the last 15 minutes',
+      action: 'The producer took the new numbers as its baseline and published sequence_reset gap markers; data around the restart may be missing. Frequent resets: check Coinbase\'s status page.',
+    },
+    {
+      alert: 'ProductUnconfirmed', query: 'max by (product) (producer_unconfirmed_products)', condition: '> 0', for: '10m', severity: 'warning',
+      summary: 'Coinbase has not confirmed the subscription to {{ $labels.product }} for 10 minutes: no data for it',
+      action: 'The product is unknown or delisted on this feed (check the id on Coinbase); the other products stream. Fix COINBASE_PRODUCT_IDS, or wait: it is asked for again every COINBASE_RESUBSCRIBE_INTERVAL_MS.',
+    },
+    {
       alert: 'DeadLetters',
       query: '(sum(rate(producer_invalid_frames_total[5m])) or vector(0)) + (sum(rate(engine_invalid_records_total[5m])) or vector(0))', condition: '> 0',
       for: '0s', severity: 'warning',

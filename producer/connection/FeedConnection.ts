@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import type { ProducerMetrics } from '../../metrics/producerMetrics.js';
 import type { RawFrame } from '../../wire/rawFrameRecord.js';
 import type { FeedProtocol } from '../feed/FeedProtocol.js';
-import { FeedSession, type FrameOutcome, type StartGap } from '../feed/FeedSession.js';
+import { FeedSession, type FrameOutcome, type StartGap, type SubscriptionUpdate } from '../feed/FeedSession.js';
 import type { FeedState } from '../feed/FeedState.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoffDelayMs.js';
 
@@ -21,6 +21,8 @@ export interface FeedConnectionOptions {
   readonly maxFrameBytes: number;
   readonly stallTimeoutMs: number;
   readonly subscribeTimeoutMs: number;
+  /** How often to ask again, on the same connection, for products Coinbase did not confirm. */
+  readonly resubscribeIntervalMs: number;
   readonly backoff: BackoffPolicy;
   readonly nowUs: () => number;
   readonly logger: Logger;
@@ -46,7 +48,9 @@ function nextStartGap(pending: StartGap | null, reason: DisconnectReason, droppe
 /**
  * The WebSocket edge of the producer: connects, subscribes within Coinbase's 5-second deadline, confirms the
  * subscriptions, replaces connections that go silent (watchdog) or end, with jittered exponential backoff and
- * a full resubscribe, and hands every frame to a fresh {@link FeedSession} per connection.
+ * a full resubscribe, and hands every frame to a fresh {@link FeedSession} per connection. Products Coinbase
+ * leaves out of its answer do not cost the others their connection: they are reported and asked for again on
+ * the same connection every `resubscribeIntervalMs`.
  */
 export class FeedConnection {
   readonly #o: FeedConnectionOptions;
@@ -62,6 +66,7 @@ export class FeedConnection {
     this.#o = options;
     // Every reason exists from the start at 0, so dashboards and rates see a reconnect as an increase.
     for (const reason of DISCONNECT_REASONS) options.metrics.reconnects.inc({ reason }, 0);
+    for (const product of options.productIds) options.metrics.unconfirmedProducts.set({ product }, 0);
   }
 
   /** Starts connecting; `firstGap` is what the first connection reports (e.g. a restart of the producer). */
@@ -114,6 +119,18 @@ export class FeedConnection {
     }
   }
 
+  /** Publishes which products stream and which Coinbase left out (log and `producer_unconfirmed_products`). */
+  #report(log: Logger, update: SubscriptionUpdate): void {
+    for (const product of this.#o.productIds) this.#o.metrics.unconfirmedProducts.set({ product }, update.unconfirmed.includes(product) ? 1 : 0);
+    if (update.pickedUp.length > 0) log.info({ products: update.pickedUp }, 'Coinbase now confirms products it had left out: streaming them');
+    if (update.unconfirmed.length > 0) {
+      log.warn(
+        { unconfirmed: update.unconfirmed, streaming: update.streaming, resubscribeIntervalMs: this.#o.resubscribeIntervalMs },
+        'Coinbase did not confirm these products; streaming the others and asking again periodically',
+      );
+    }
+  }
+
   /** A call, not a field read: the flag changes across awaits, which narrowing cannot see. */
   #isStopping(): boolean {
     return this.#stopping;
@@ -153,11 +170,23 @@ export class FeedConnection {
       log.warn({ missing: session.missingSubscriptions }, 'subscriptions not confirmed in time; reconnecting');
       end('subscribe_timeout');
     }, this.#o.subscribeTimeoutMs);
+    let resubscribeTimer: NodeJS.Timeout | null = null;
+    const send = (messages: readonly string[]) => {
+      if (reason !== null || socket.readyState !== WebSocket.OPEN) return;
+      for (const message of messages) socket.send(message);
+    };
+    const resubscribe = () => {
+      const messages = session.resubscribeMessages();
+      if (messages.length === 0) return;
+      metrics.resubscribes.inc();
+      log.info({ products: session.unconfirmedProducts }, 'asking Coinbase again for the products it has not confirmed');
+      send(messages);
+    };
 
     socket.on('open', () => {
       watchdog.refresh();
       subscribeTimer.refresh();
-      for (const message of protocol.subscribeMessages(this.#o.productIds)) socket.send(message);
+      send(session.subscribeMessages());
       log.info({ url: this.#o.url, products: this.#o.productIds }, 'connected; subscribing');
     });
     socket.on('message', (data: Buffer, isBinary: boolean) => {
@@ -174,13 +203,20 @@ export class FeedConnection {
       watchdog.refresh();
       const frame: RawFrame = { source: protocol.source, connectionId, receivedAtUs: this.#o.nowUs(), payload: data };
       const outcome = session.handle(frame, isBinary);
+      if (outcome.refusedProduct !== null) {
+        log.warn({ product: outcome.refusedProduct, error: outcome.error }, 'Coinbase refused a product; subscribing to the others');
+      }
+      send(outcome.subscribe);
       if (outcome.confirmedNow) {
         clearTimeout(subscribeTimer);
         metrics.connected.set(1);
-        log.info({ products: this.#o.productIds }, 'subscriptions confirmed');
+        log.info({ products: outcome.subscriptionUpdate?.streaming ?? [] }, 'subscriptions confirmed');
+        resubscribeTimer = setInterval(resubscribe, this.#o.resubscribeIntervalMs);
       }
+      if (outcome.subscriptionUpdate !== null) this.#report(log, outcome.subscriptionUpdate);
       if (this.#o.onFrame(frame, outcome)) session.commit(outcome);
-      if (outcome.error !== null && !session.confirmed) end('subscribe_error');
+      // An error that names a product refuses only that product; any other before the answer ends the connection.
+      if (outcome.error !== null && !session.confirmed && outcome.refusedProduct === null) end('subscribe_error');
     });
     socket.on('error', (error: Error & { code?: string }) => {
       if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
@@ -196,6 +232,7 @@ export class FeedConnection {
       socket.on('close', (code: number, why: Buffer) => {
         clearTimeout(watchdog);
         clearTimeout(subscribeTimer);
+        if (resubscribeTimer !== null) clearInterval(resubscribeTimer);
         metrics.connected.set(0);
         this.#socket = null;
         this.#end = null;

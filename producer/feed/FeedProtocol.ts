@@ -31,6 +31,14 @@ export interface SequencePosition {
   readonly consecutive: boolean;
   /** The number a stream starts at on a new connection, where the protocol defines one; else the first frame sets it. */
   readonly first: number | null;
+  /**
+   * How far back a number may step and still be a repeat or a late frame (dropped). A larger step back is a
+   * restart of the venue's numbering: the tracker takes it as the new baseline instead of dropping everything
+   * that follows. See producer/coinbase/MAPPING.md for each protocol's window.
+   */
+  readonly reorderWindow: number;
+  /** The product the stream belongs to; null when it spans the connection (every product). */
+  readonly productId: string | null;
 }
 
 /** What a valid frame says, independent of the protocol that said it. */
@@ -64,6 +72,11 @@ export interface FeedProtocol {
   readonly contiguousTradeIds: boolean;
   /** Messages to send as soon as the socket opens (Coinbase disconnects after 5 s without a subscribe). */
   subscribeMessages(productIds: readonly string[]): readonly string[];
+  /**
+   * Messages that add products to a connection already subscribed (channels without products, such as
+   * Advanced Trade's heartbeats, are not repeated): to ask again for products Coinbase did not confirm.
+   */
+  productSubscribeMessages(productIds: readonly string[]): readonly string[];
   /** What the `subscriptions` confirmation must list: channel → products (an empty list: the channel alone). */
   requiredSubscriptions(productIds: readonly string[]): Readonly<Record<string, readonly string[]>>;
   /** Validates a parsed JSON frame and extracts its content. */

@@ -12,9 +12,9 @@ const iso = (offsetUs: number): string => {
   return `${new Date(Math.floor(totalUs / 1000)).toISOString().slice(0, 19)}.${String(totalUs % 1_000_000).padStart(6, '0')}Z`;
 };
 
-function session(options: { protocol?: FeedProtocol; state?: FeedState; startGap?: StartGap | null; maxFrameBytes?: number } = {}) {
+function session(options: { protocol?: FeedProtocol; state?: FeedState; startGap?: StartGap | null; maxFrameBytes?: number; productIds?: string[] } = {}) {
   return new FeedSession({
-    protocol: options.protocol ?? advancedTradeProtocol, productIds: ['BTC-USD', 'ETH-USD'],
+    protocol: options.protocol ?? advancedTradeProtocol, productIds: options.productIds ?? ['BTC-USD', 'ETH-USD'],
     state: options.state ?? new FeedState(100), connectionId: 'c1', maxFrameBytes: options.maxFrameBytes ?? 4096,
     startGap: options.startGap ?? null,
   });
@@ -132,6 +132,105 @@ describe('FeedSession', () => {
     expect(s.confirmed).toBe(true);
     expect(send(s, { channel: 'subscriptions', timestamp: iso(2), sequence_num: 2, events: [{ subscriptions: full }] }).confirmedNow,
       'only the first complete confirmation counts').toBe(false);
+  });
+
+  describe('with a product Coinbase does not confirm (BTC-USD, ETH-USD, MATIC-USD asked; the reply lists two)', () => {
+    const productIds = ['BTC-USD', 'ETH-USD', 'MATIC-USD'];
+    const reply = (seq: number, subscriptions: Record<string, string[]>) =>
+      ({ channel: 'subscriptions', timestamp: iso(seq * 1_000_000), sequence_num: seq, events: [{ subscriptions }] });
+    const healthy = ['BTC-USD', 'ETH-USD'];
+
+    it('Advanced Trade: answered once the three replies are in; the confirmed two stream, MATIC-USD is unconfirmed and asked for again', () => {
+      const s = session({ productIds });
+      expect(s.subscribeMessages().map((m) => JSON.parse(m) as unknown)).toEqual([
+        { type: 'subscribe', product_ids: productIds, channel: 'market_trades' },
+        { type: 'subscribe', product_ids: productIds, channel: 'ticker' },
+        { type: 'subscribe', channel: 'heartbeats' },
+      ]);
+      expect(send(s, reply(0, { market_trades: healthy })).confirmedNow).toBe(false);
+      expect(send(s, reply(1, { market_trades: healthy, ticker: healthy })).confirmedNow, 'heartbeats not answered yet').toBe(false);
+      expect(s.resubscribeMessages(), 'nothing to ask again before the answer').toEqual([]);
+      const answered = send(s, reply(2, { market_trades: healthy, ticker: healthy, heartbeats: ['heartbeats'] }));
+      expect(answered.confirmedNow).toBe(true);
+      expect(answered.subscriptionUpdate).toEqual({ streaming: healthy, unconfirmed: ['MATIC-USD'], pickedUp: [] });
+      expect(s.unconfirmedProducts).toEqual(['MATIC-USD']);
+      expect(ids(send(s, heartbeatFrame(3)).events), 'heartbeats only for the products that stream').toEqual(['heartbeat', 'heartbeat']);
+      expect(s.resubscribeMessages().map((m) => JSON.parse(m) as unknown), 'only the product channels, only MATIC-USD').toEqual([
+        { type: 'subscribe', product_ids: ['MATIC-USD'], channel: 'market_trades' },
+        { type: 'subscribe', product_ids: ['MATIC-USD'], channel: 'ticker' },
+      ]);
+      expect(send(s, reply(4, { market_trades: healthy, ticker: healthy, heartbeats: ['heartbeats'] })).subscriptionUpdate, 'no change, no update').toBeNull();
+      const all = { market_trades: productIds, ticker: productIds, heartbeats: ['heartbeats'] };
+      expect(send(s, reply(5, { ...all, ticker: healthy })).subscriptionUpdate, 'on one channel only: still unconfirmed').toBeNull();
+      const picked = send(s, reply(6, all));
+      expect(picked.confirmedNow).toBe(false);
+      expect(picked.subscriptionUpdate).toEqual({ streaming: productIds, unconfirmed: [], pickedUp: ['MATIC-USD'] });
+      expect(s.resubscribeMessages()).toEqual([]);
+      expect(ids(send(s, heartbeatFrame(7)).events)).toEqual(['heartbeat', 'heartbeat', 'heartbeat']);
+    });
+
+    it('Exchange: an error naming the product refuses it alone; the others are subscribed again, and it is retried later', () => {
+      const s = session({ protocol: exchangeProtocol, productIds });
+      const refused = send(s, { type: 'error', message: 'Failed to subscribe', reason: 'MATIC-USD is not a valid product' });
+      expect(refused.refusedProduct).toBe('MATIC-USD');
+      expect(refused.subscribe.map((m) => JSON.parse(m) as unknown)).toEqual([
+        { type: 'subscribe', product_ids: healthy, channels: ['matches', 'ticker', 'heartbeat'] },
+      ]);
+      expect(s.confirmed).toBe(false);
+      const channels = (products: string[]) => ({ type: 'subscriptions', channels: ['matches', 'ticker', 'heartbeat'].map((name) => ({ name, product_ids: products })) });
+      const answered = send(s, channels(healthy));
+      expect(answered.confirmedNow).toBe(true);
+      expect(answered.subscriptionUpdate).toEqual({ streaming: healthy, unconfirmed: ['MATIC-USD'], pickedUp: [] });
+      expect(s.resubscribeMessages().map((m) => JSON.parse(m) as unknown)).toEqual([
+        { type: 'subscribe', product_ids: ['MATIC-USD'], channels: ['matches', 'ticker', 'heartbeat'] },
+      ]);
+      const again = send(s, { type: 'error', message: 'Failed to subscribe', reason: 'MATIC-USD is not a valid product' });
+      expect([again.refusedProduct, again.subscribe, s.confirmed], 'refused again: nothing to resend, the connection stays').toEqual(['MATIC-USD', [], true]);
+      expect(send(s, channels(productIds)).subscriptionUpdate).toEqual({ streaming: productIds, unconfirmed: [], pickedUp: ['MATIC-USD'] });
+    });
+
+    it('an error that names no requested product is not a refusal of one', () => {
+      const s = session({ protocol: exchangeProtocol, productIds });
+      const outcome = send(s, { type: 'error', message: 'Failed to subscribe', reason: 'MATIC-USDC is not a valid product' });
+      expect([outcome.refusedProduct, outcome.subscribe]).toEqual([null, []]);
+    });
+  });
+
+  describe('when sequence numbers restart lower mid-connection (a venue-side restart)', () => {
+    it('Advanced Trade 1852 → 0: a new baseline with a sequence_reset gap per product, and nothing dropped after it', () => {
+      const s = session();
+      // The first frame seen is 1851: frames 0–1850 of the connection were missed (a `sequence` gap at 1851 s).
+      send(s, tradesFrame(1851, [{ trades: [trade(929248657, 'BTC-USD', 1_851_500_000)] }]));
+      send(s, tradesFrame(1852, [{ trades: [trade(929248658, 'BTC-USD', 1_852_500_000)] }]));
+      const restarted = send(s, heartbeatFrame(0, 1_853_000_000));
+      expect(restarted.duplicateFrame).toBe(false);
+      expect(restarted.sequenceReset).toEqual({ stream: 'connection', from: 1852, to: 0 });
+      expect(restarted.events.filter((e) => e.type === 'gap')).toEqual(['BTC-USD', 'ETH-USD'].map((productId) => ({
+        type: 'gap', v: 1, source: 'coinbase-advanced-trade', productId, exchangeTimeUs: T0 + 1_853_000_000, receivedAtUs,
+        reason: 'sequence_reset', missed: null, fromExchangeTimeUs: T0 + (productId === 'BTC-USD' ? 1_852_500_000 : 1_851_000_000),
+      })));
+      expect(ids(restarted.events)).toEqual(['gap', 'gap', 'heartbeat', 'heartbeat']);
+      const next = send(s, tradesFrame(1, [{ trades: [trade(929248659, 'BTC-USD', 1_853_500_000)] }]));
+      expect([next.duplicateFrame, next.sequenceGap, next.sequenceReset]).toEqual([false, 0, null]);
+      expect(ids(next.events)).toEqual(['BTC-USD#929248659']);
+    });
+
+    it('Exchange match 26941144 → 624086 with a new trade id: a sequence_reset gap for the product, and the trade published', () => {
+      const s = session({ protocol: exchangeProtocol });
+      const match = (tradeId: number, sequence: number, offsetUs: number) => ({
+        type: 'match', trade_id: tradeId, sequence, time: iso(offsetUs), product_id: 'BTC-USD', size: '1', price: '2', side: 'buy',
+        maker_order_id: 'm', taker_order_id: 't',
+      });
+      send(s, match(585677084, 26941144, 1000));
+      const restarted = send(s, match(585677085, 624086, 2000));
+      expect(restarted.sequenceReset).toEqual({ stream: 'matches:BTC-USD', from: 26941144, to: 624086 });
+      expect(ids(restarted.events)).toEqual(['gap', 'BTC-USD#585677085']);
+      expect(restarted.events[0]).toEqual({
+        type: 'gap', v: 1, source: 'coinbase-exchange', productId: 'BTC-USD', exchangeTimeUs: T0 + 2000, receivedAtUs,
+        reason: 'sequence_reset', missed: null, fromExchangeTimeUs: T0 + 1000,
+      });
+      expect(send(s, match(585677084, 26941144, 1000)).duplicateTrades, 'the old trade, replayed, is still a repeat').toBe(1);
+    });
   });
 
   it.each([

@@ -22,21 +22,45 @@ export interface FrameOutcome {
   readonly deadLetter: DeadLetter | null;
   /** Frames missed before this one on a consecutive sequence; 0 when none. */
   readonly sequenceGap: number;
-  /** The frame repeated or predated one already seen, and was dropped. */
+  /** The frame repeated or predated one already seen (within the reorder window), and was dropped. */
   readonly duplicateFrame: boolean;
+  /**
+   * The sequence restarted lower in the middle of the connection (a venue-side restart): the frame was kept
+   * as the new baseline and a `sequence_reset` gap marker published.
+   */
+  readonly sequenceReset: { readonly stream: string; readonly from: number; readonly to: number } | null;
   /** Trades dropped because the same (product, trade id) was already published. */
   readonly duplicateTrades: number;
-  /** This frame's `subscriptions` confirmation completed the connection's subscriptions. */
+  /**
+   * This frame completed Coinbase's answer to the connection's subscription: its `subscriptions` replies are
+   * in, with every channel present. Products it leaves out are in {@link subscriptionUpdate}.
+   */
   readonly confirmedNow: boolean;
+  /** Which products stream and which Coinbase has not confirmed: set when the answer completes or changes. */
+  readonly subscriptionUpdate: SubscriptionUpdate | null;
+  /** Messages to send now on this connection (a subscribe again without a product Coinbase refused by name). */
+  readonly subscribe: readonly string[];
+  /** A requested product that an error frame named: Coinbase refused it, the others are asked for again. */
+  readonly refusedProduct: string | null;
   readonly error: { readonly message: string; readonly reason: string | null } | null;
+}
+
+/** The products of a connection whose subscription Coinbase answered. */
+export interface SubscriptionUpdate {
+  /** Confirmed on every product channel: their data streams. */
+  readonly streaming: readonly string[];
+  /** Requested but not confirmed (unknown, delisted, refused): asked for again at a slow pace. */
+  readonly unconfirmed: readonly string[];
+  /** Products that were unconfirmed on this connection and now are confirmed. */
+  readonly pickedUp: readonly string[];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 function outcome(channel: string, fields: Partial<FrameOutcome> = {}): FrameOutcome {
   return {
-    channel, events: [], deadLetter: null, sequenceGap: 0, duplicateFrame: false, duplicateTrades: 0,
-    confirmedNow: false, error: null, ...fields,
+    channel, events: [], deadLetter: null, sequenceGap: 0, duplicateFrame: false, sequenceReset: null, duplicateTrades: 0,
+    confirmedNow: false, subscriptionUpdate: null, subscribe: [], refusedProduct: null, error: null, ...fields,
   };
 }
 
@@ -66,6 +90,10 @@ export class FeedSession {
   #pendingGap: { reason: GapReason; missed: number | null } | null;
   #confirmed = false;
   #missingSubscriptions: readonly string[];
+  /** Replies owed: one `subscriptions` frame (or error) per subscribe message sent before the answer. */
+  #repliesOwed: number;
+  #refused = new Set<string>();
+  #streaming: readonly string[] = [];
 
   constructor(options: {
     protocol: FeedProtocol;
@@ -82,6 +110,27 @@ export class FeedSession {
     this.#maxFrameBytes = options.maxFrameBytes;
     this.#pendingGap = options.startGap;
     this.#missingSubscriptions = Object.keys(options.protocol.requiredSubscriptions(options.productIds));
+    this.#repliesOwed = options.protocol.subscribeMessages(options.productIds).length;
+  }
+
+  /** The messages that open the connection's subscription. */
+  subscribeMessages(): readonly string[] {
+    return this.#protocol.subscribeMessages(this.#productIds);
+  }
+
+  /** Requested products Coinbase has not confirmed, once it answered the subscription; empty before. */
+  get unconfirmedProducts(): readonly string[] {
+    return this.#confirmed ? this.#productIds.filter((p) => !this.#streaming.includes(p)) : [];
+  }
+
+  /**
+   * Messages asking again, on this connection, for the products Coinbase has not confirmed (none before it
+   * answered, or when every product streams). A product that now exists appears in the next `subscriptions`.
+   */
+  resubscribeMessages(): readonly string[] {
+    const unconfirmed = this.unconfirmedProducts;
+    for (const productId of unconfirmed) this.#refused.delete(productId);
+    return unconfirmed.length === 0 ? [] : this.#protocol.productSubscribeMessages(unconfirmed);
   }
 
   get confirmed(): boolean {
@@ -91,7 +140,7 @@ export class FeedSession {
   /** A gap this connection has not been able to report yet (no frame with an exchange time arrived). */
   get pendingGap(): StartGap | null {
     const gap = this.#pendingGap;
-    if (gap === null || gap.reason === 'sequence' || gap.reason === 'trade_id') return null;
+    if (gap === null || (gap.reason !== 'reconnect' && gap.reason !== 'overflow')) return null;
     return { reason: gap.reason, missed: gap.missed };
   }
 
@@ -116,9 +165,23 @@ export class FeedSession {
     const content = parsed.content;
 
     let sequenceGap = 0;
+    let sequenceReset: FrameOutcome['sequenceReset'] = null;
+    const resetGaps: MarketEvent[] = [];
     if (content.sequence !== null) {
-      const verdict = this.#sequence.check(content.sequence);
+      const carriesNewTrades = content.trades.some((t) => !this.#state.dedupe.has(t.productId, t.tradeId));
+      const verdict = this.#sequence.check(content.sequence, carriesNewTrades);
       if (verdict.kind === 'duplicate') return outcome(content.channel, { duplicateFrame: true });
+      if (verdict.kind === 'reset') {
+        sequenceReset = { stream: content.sequence.stream, from: verdict.from, to: verdict.to };
+        const productId = content.sequence.productId;
+        if (productId !== null && content.exchangeTimeUs !== null) {
+          resetGaps.push(this.#gap(productId, 'sequence_reset', null, content.exchangeTimeUs, frame));
+        } else {
+          // A connection-wide stream: every product, at this frame or the next one with a time. A reconnect or
+          // overflow not reported yet already covers it.
+          this.#pendingGap ??= { reason: 'sequence_reset', missed: null };
+        }
+      }
       if (verdict.kind === 'gap') {
         sequenceGap = verdict.missed;
         // A reconnect or overflow not yet reported already covers this gap; add what is now known to be lost.
@@ -129,8 +192,21 @@ export class FeedSession {
       }
     }
 
-    const confirmedNow = content.subscriptions !== null && this.#confirm(content.subscriptions);
-    const events: MarketEvent[] = [];
+    const wasConfirmed = this.#confirmed;
+    const streamingBefore = this.#streaming;
+    let subscribe: readonly string[] = [];
+    let refusedProduct: string | null = null;
+    if (content.subscriptions !== null) this.#confirm(content.subscriptions);
+    if (content.error !== null) {
+      refusedProduct = this.#refusedBy(content.error);
+      if (refusedProduct !== null) subscribe = this.#refuse(refusedProduct);
+    }
+    const confirmedNow = !wasConfirmed && this.#confirmed;
+    const pickedUp = wasConfirmed ? this.#streaming.filter((p) => !streamingBefore.includes(p)) : [];
+    const changed = confirmedNow || pickedUp.length > 0 || (wasConfirmed && streamingBefore.some((p) => !this.#streaming.includes(p)));
+    const subscriptionUpdate = changed ? { streaming: this.#streaming, unconfirmed: this.unconfirmedProducts, pickedUp } : null;
+
+    const events: MarketEvent[] = [...resetGaps];
     if (this.#pendingGap !== null && content.exchangeTimeUs !== null) {
       for (const productId of this.#productIds) {
         events.push(this.#gap(productId, this.#pendingGap.reason, this.#pendingGap.missed, content.exchangeTimeUs, frame));
@@ -139,7 +215,10 @@ export class FeedSession {
     }
     const duplicateTrades = this.#trades(content, frame, events);
     this.#quotesAndHeartbeats(content, frame, events);
-    return outcome(content.channel, { events, sequenceGap, duplicateTrades, confirmedNow, error: content.error });
+    return outcome(content.channel, {
+      events, sequenceGap, sequenceReset, duplicateTrades, confirmedNow, subscriptionUpdate, subscribe, refusedProduct,
+      error: content.error,
+    });
   }
 
   /**
@@ -191,7 +270,10 @@ export class FeedSession {
       });
     }
     if (content.heartbeat !== null) {
-      const products = content.heartbeat.productIds === 'subscribed' ? this.#productIds : content.heartbeat.productIds;
+      // A connection-wide heartbeat advances the clock of the products that stream, not of unconfirmed ones
+      // (before Coinbase's answer, of every requested product).
+      const subscribed = this.#confirmed ? this.#streaming : this.#productIds;
+      const products = content.heartbeat.productIds === 'subscribed' ? subscribed : content.heartbeat.productIds;
       for (const productId of products) {
         events.push({
           type: 'heartbeat', v: WIRE_VERSION, source: this.#source, productId,
@@ -201,11 +283,19 @@ export class FeedSession {
     }
   }
 
-  #confirm(subscriptions: Readonly<Record<string, readonly string[]>>): boolean {
-    if (this.#confirmed) return false;
-    const required = this.#protocol.requiredSubscriptions(this.#productIds);
+  /**
+   * Reads a (cumulative) `subscriptions` reply. The subscription is answered once every channel is present
+   * and either every product is confirmed or every subscribe message has had its reply: products still
+   * missing then are unconfirmed, and the others stream (the connection is not replaced for them).
+   */
+  #confirm(subscriptions: Readonly<Record<string, readonly string[]>>): void {
+    const required = Object.entries(this.#protocol.requiredSubscriptions(this.#productIds));
+    const productChannels = required.filter(([, products]) => products.length > 0).map(([channel]) => channel);
+    this.#streaming = this.#productIds.filter((p) => productChannels.every((channel) => subscriptions[channel]?.includes(p) ?? false));
+    if (this.#confirmed) return;
+    this.#repliesOwed -= 1;
     const missing: string[] = [];
-    for (const [channel, products] of Object.entries(required)) {
+    for (const [channel, products] of required) {
       const granted = subscriptions[channel];
       if (granted === undefined) {
         missing.push(channel);
@@ -214,8 +304,29 @@ export class FeedSession {
       for (const productId of products) if (!granted.includes(productId)) missing.push(`${channel}:${productId}`);
     }
     this.#missingSubscriptions = missing;
-    this.#confirmed = missing.length === 0;
-    return this.#confirmed;
+    const everyChannel = required.every(([channel]) => subscriptions[channel] !== undefined);
+    this.#confirmed = everyChannel && (missing.length === 0 || this.#repliesOwed <= 0);
+  }
+
+  /**
+   * The requested product an error frame names, if any and not streaming: Coinbase refuses a subscribe that
+   * holds an unknown product with an error naming it (Exchange: "Failed to subscribe", reason
+   * "MATIC-USD is not a valid product"), ignoring the whole message.
+   */
+  #refusedBy(error: { readonly message: string; readonly reason: string | null }): string | null {
+    const text = `${error.message} ${error.reason ?? ''}`;
+    return this.#productIds.find((p) => !this.#streaming.includes(p) && new RegExp(`(^|[^A-Z0-9-])${p}($|[^A-Z0-9-])`).test(text)) ?? null;
+  }
+
+  /** Before the answer, the refused message is subscribed again without the product (its error was its reply). */
+  #refuse(productId: string): readonly string[] {
+    this.#refused.add(productId);
+    if (this.#confirmed) return [];
+    this.#repliesOwed -= 1;
+    const rest = this.#productIds.filter((p) => !this.#refused.has(p));
+    const messages = rest.length === 0 ? [] : this.#protocol.productSubscribeMessages(rest);
+    this.#repliesOwed += messages.length;
+    return messages;
   }
 
   #gap(

@@ -7,7 +7,10 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * Exchange): the 5-second subscribe deadline, one channel per subscribe message (Advanced Trade), cumulative
  * `subscriptions` confirmations, per-connection `sequence_num`, heartbeats, newest-first multi-trade frames,
  * subscription snapshots, and "authentication failure" errors for unknown channels. Tests drive the market
- * (`trade`) and inject faults per connection (drop, stall, lost frames, repeats, arbitrary bytes).
+ * (`trade`) and inject faults per connection (drop, stall, lost frames, repeats, arbitrary bytes, sequence
+ * numbers that restart lower). Products the server does not list (`unknownProducts`, e.g. delisted) are left out
+ * of Advanced Trade's `subscriptions` replies and refused by name on the Exchange feed
+ * (`Failed to subscribe`, "<id> is not a valid product", the whole message ignored), until {@link listProducts}.
  * Shapes follow producer/coinbase/fixtures; see producer/coinbase/MAPPING.md for the sources.
  */
 
@@ -39,6 +42,8 @@ export interface CoinbaseProtocolServerOptions {
   readonly refuseSubscriptions?: number;
   /** The first N connections are subscribed but never get a subscriptions confirmation. */
   readonly withholdConfirmations?: number;
+  /** Products this venue does not know (yet): never confirmed, refused on the Exchange feed. */
+  readonly unknownProducts?: readonly string[];
 }
 
 const AT_CHANNELS = new Set(['market_trades', 'ticker', 'heartbeats']);
@@ -68,6 +73,8 @@ export class ServerConnection {
   readonly deliveredQuotes = new Map<string, number>();
   subscribedAtMs: number | null = null;
   closedByDeadline = false;
+  /** Every `subscribe` message received on this connection, parsed. */
+  readonly subscribeMessages: { readonly channel?: unknown; readonly channels?: unknown; readonly product_ids?: unknown }[] = [];
   #socket: WebSocket;
   #server: CoinbaseProtocolServer;
   #sequence = 0;
@@ -105,6 +112,19 @@ export class ServerConnection {
   /** The next `count` frames are numbered but never sent, like frames Coinbase drops. */
   loseNextFrames(count: number): void {
     this.#toLose += count;
+  }
+
+  /**
+   * The next Advanced Trade frame carries `sequence_num` = `value`, and numbering goes on from there: a jump
+   * forward (frames lost) or, lower than the last one, a venue-side restart of the numbering.
+   */
+  setNextSequence(value: number): void {
+    this.#sequence = value;
+  }
+
+  /** The `sequence_num` the next Advanced Trade frame will carry. */
+  get nextSequence(): number {
+    return this.#sequence;
   }
 
   /** Sends the last frame again, with its sequence number. */
@@ -192,6 +212,8 @@ export class CoinbaseProtocolServer {
   readonly #http: Server;
   readonly #wss: WebSocketServer;
   readonly #exchangeSequence = new Map<string, number>();
+  readonly #forcedSequence = new Map<string, number>();
+  readonly #unknownProducts: Set<string>;
   #subscribedWaiters: { count: number; resolve: (c: ServerConnection) => void }[] = [];
 
   private constructor(options: Required<CoinbaseProtocolServerOptions>, http: Server, wss: WebSocketServer) {
@@ -200,6 +222,7 @@ export class CoinbaseProtocolServer {
     this.#http = http;
     this.#wss = wss;
     this.url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}`;
+    this.#unknownProducts = new Set(options.unknownProducts);
     wss.on('connection', (socket) => { this.#accept(socket); });
   }
 
@@ -209,7 +232,7 @@ export class CoinbaseProtocolServer {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => { resolve(); }));
     return new CoinbaseProtocolServer({
       subscribeDeadlineMs: 5000, heartbeatIntervalMs: 1000, snapshotTrades: 50, tradesPerEvent: 3,
-      firstTradeId: 900_000_000, refuseSubscriptions: 0, withholdConfirmations: 0, ...options,
+      firstTradeId: 900_000_000, refuseSubscriptions: 0, withholdConfirmations: 0, unknownProducts: [], ...options,
     }, http, wss);
   }
 
@@ -231,9 +254,24 @@ export class CoinbaseProtocolServer {
 
   /** Exchange sequences skip (the public channels omit the full channel's order events). */
   nextExchangeSequence(productId: string): number {
-    const next = (this.#exchangeSequence.get(productId) ?? 10_000) + 1 + Math.floor(Math.random() * 5);
+    const forced = this.#forcedSequence.get(productId);
+    this.#forcedSequence.delete(productId);
+    const next = forced ?? (this.#exchangeSequence.get(productId) ?? 10_000) + 1 + Math.floor(Math.random() * 5);
     this.#exchangeSequence.set(productId, next);
     return next;
+  }
+
+  /**
+   * The product's next Exchange message carries `sequence` = `value` exactly, and later ones go on from it:
+   * lower than the last one, a venue-side restart of the numbering (e.g. 26941144 → 624086).
+   */
+  setNextExchangeSequence(productId: string, value: number): void {
+    this.#forcedSequence.set(productId, value);
+  }
+
+  /** Products become known (listed): later subscriptions to them are confirmed. */
+  listProducts(...productIds: string[]): void {
+    for (const productId of productIds) this.#unknownProducts.delete(productId);
   }
 
   /**
@@ -339,6 +377,7 @@ export class CoinbaseProtocolServer {
       }
       if (message.type !== 'subscribe') return;
       clearTimeout(deadline);
+      connection.subscribeMessages.push(message);
       const products = Array.isArray(message.product_ids) ? message.product_ids.map(String) : [];
       if (refuse) {
         connection.sendError('Failed to subscribe', 'refused by the test server');
@@ -355,8 +394,10 @@ export class CoinbaseProtocolServer {
       connection.sendError('authentication failure');
       return;
     }
+    // Unknown products are left out of the confirmation (and get no data), as Coinbase does for delisted ones.
+    const known = products.filter((p) => !this.#unknownProducts.has(p));
     const granted = connection.subscriptions.get(channel) ?? new Set<string>();
-    for (const p of channel === 'heartbeats' ? ['heartbeats'] : products) granted.add(p);
+    for (const p of channel === 'heartbeats' ? ['heartbeats'] : known) granted.add(p);
     connection.subscriptions.set(channel, granted);
     if (connection.id > this.#options.withholdConfirmations) {
       connection.sendEnvelope('subscriptions', [{
@@ -365,7 +406,7 @@ export class CoinbaseProtocolServer {
     }
     if (channel === 'heartbeats') connection.startHeartbeats(this.#options.heartbeatIntervalMs);
     if (channel === 'market_trades' || channel === 'ticker') {
-      for (const productId of products) {
+      for (const productId of known) {
         const recent = this.#options.snapshotTrades === 0 ? [] : (this.tape.get(productId) ?? []).slice(-this.#options.snapshotTrades);
         if (recent.length === 0) continue;
         if (channel === 'market_trades') this.#sendTrades(connection, recent, true);
@@ -379,6 +420,12 @@ export class CoinbaseProtocolServer {
     const names = Array.isArray(channels) ? channels.map((c) => (typeof c === 'string' ? c : String((c as { name?: unknown }).name))) : [];
     if (names.length === 0) {
       connection.sendError('Failed to subscribe', 'No channels provided');
+      return;
+    }
+    // One unknown product fails the whole message, naming it (the shape gocryptotrader#1421 logged).
+    const unknown = products.find((p) => this.#unknownProducts.has(p));
+    if (unknown !== undefined) {
+      connection.sendError('Failed to subscribe', `${unknown} is not a valid product`);
       return;
     }
     for (const name of names) {

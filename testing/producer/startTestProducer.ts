@@ -54,6 +54,7 @@ export async function startTestProducer(options: {
     maxFrameBytes: 16_384,
     stallTimeoutMs: 1500,
     subscribeTimeoutMs: 3000,
+    resubscribeIntervalMs: 300_000,
     reconnectBaseMs: 20,
     reconnectMaxMs: 200,
     queueMaxBytes: 8 << 20,

@@ -120,6 +120,29 @@ describe('advancedTradeProtocol', () => {
     expect(result).toEqual({ ok: false, reason: 'schema', detail: 'events/0/trades/0/price must match pattern "^(?=.*[1-9])[0-9]{1,20}(\\.[0-9]{1,20})?$"' });
   });
 
+  describe('product ids', () => {
+    const tradesOf = (productId: string) => ({
+      channel: 'market_trades', client_id: '', timestamp: '2026-09-07T23:37:22.278662782Z', sequence_num: 4,
+      events: [{ type: 'update', trades: [{ trade_id: '12345', product_id: productId, price: '110000.5', size: '0.01', side: 'BUY', time: '2026-09-07T23:37:22.1Z' }] }],
+    });
+    const tickerOf = (productId: string) => ({
+      channel: 'ticker', client_id: '', timestamp: '2026-09-07T23:37:22.278662782Z', sequence_num: 5,
+      events: [{ type: 'update', tickers: [{ type: 'ticker', product_id: productId, price: '110000.5' }] }],
+    });
+
+    it('accepts an International perpetual, BTC-PERP-INTX, in market_trades and ticker frames', () => {
+      const trades = advancedTradeProtocol.parse(tradesOf('BTC-PERP-INTX'));
+      expect(trades.ok && trades.content.trades.map((t) => [t.productId, t.tradeId])).toEqual([['BTC-PERP-INTX', '12345']]);
+      const ticker = advancedTradeProtocol.parse(tickerOf('BTC-PERP-INTX'));
+      expect(ticker.ok && ticker.content.quotes.map((q) => q.productId)).toEqual(['BTC-PERP-INTX']);
+    });
+
+    it.each(['btc-usd', 'BTCUSD', 'BTC--USD', 'A-B-C-D-E'])('dead-letters a frame with the product id %s', (id) => {
+      expect(advancedTradeProtocol.parse(tradesOf(id)))
+        .toEqual({ ok: false, reason: 'schema', detail: 'events/0/trades/0/product_id must match pattern "^[A-Z0-9]{1,16}(-[A-Z0-9]{1,16}){1,3}$"' });
+    });
+  });
+
   it('rejects a frame without a channel, and a frame with an impossible date', () => {
     expect(advancedTradeProtocol.parse({ sequence_num: 1 })).toEqual({ ok: false, reason: 'schema', detail: '(frame) must have property channel' });
     expect(advancedTradeProtocol.parse({

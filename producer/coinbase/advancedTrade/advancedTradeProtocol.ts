@@ -20,6 +20,12 @@ import {
 
 const CHANNELS = ['market_trades', 'ticker'] as const;
 
+/**
+ * `sequence_num` counts every frame of the connection, in order over one TCP stream: a repeat or a late frame
+ * can only be a few numbers back. A larger step back (e.g. 1852 → 0) is the numbering restarting.
+ */
+export const AT_REORDER_WINDOW = 10;
+
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validators = Object.fromEntries(
   Object.entries(ADVANCED_TRADE_FRAME_SCHEMAS).map(([channel, schema]) => [channel, ajv.compile(schema)]),
@@ -31,7 +37,8 @@ function empty(channel: string, frame: { timestamp: string; sequence_num: number
     channel,
     exchangeTimeUs: parseTimestampUs(frame.timestamp),
     // Numbered per connection across all channels, from 0 (live captures; the docs disagree with each other).
-    sequence: { stream: 'connection', value: frame.sequence_num, consecutive: true, first: 0 },
+    // A step back of more than 10 is a restart of the numbering (a venue-side restart), not a late frame.
+    sequence: { stream: 'connection', value: frame.sequence_num, consecutive: true, first: 0, reorderWindow: AT_REORDER_WINDOW, productId: null },
     trades: [],
     quotes: [],
     heartbeat: null,
@@ -108,6 +115,10 @@ export const advancedTradeProtocol: FeedProtocol = {
       ...CHANNELS.map((channel) => JSON.stringify({ type: 'subscribe', product_ids: productIds, channel })),
       JSON.stringify({ type: 'subscribe', channel: 'heartbeats' }),
     ];
+  },
+
+  productSubscribeMessages(productIds) {
+    return CHANNELS.map((channel) => JSON.stringify({ type: 'subscribe', product_ids: productIds, channel }));
   },
 
   requiredSubscriptions(productIds) {

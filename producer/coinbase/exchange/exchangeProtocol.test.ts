@@ -76,6 +76,27 @@ describe('exchangeProtocol', () => {
     expect(outcome.deadLetter).toBeNull();
   });
 
+  describe('product ids', () => {
+    const matchOf = (productId: string) => ({
+      type: 'match', trade_id: 12345, sequence: 50, maker_order_id: 'm', taker_order_id: 't', time: '2026-09-07T23:37:22.100000Z',
+      product_id: productId, size: '0.01', price: '110000.5', side: 'sell',
+    });
+
+    it('accepts BTC-PERP-INTX in match, ticker and heartbeat messages', () => {
+      const match = exchangeProtocol.parse(matchOf('BTC-PERP-INTX'));
+      expect(match.ok && match.content.trades.map((t) => t.productId)).toEqual(['BTC-PERP-INTX']);
+      const ticker = exchangeProtocol.parse({ type: 'ticker', sequence: 51, product_id: 'BTC-PERP-INTX', price: '110000.5', time: '2026-09-07T23:37:22.100000Z' });
+      expect(ticker.ok && ticker.content.quotes.map((q) => q.productId)).toEqual(['BTC-PERP-INTX']);
+      const heartbeat = exchangeProtocol.parse({ type: 'heartbeat', sequence: 52, last_trade_id: 12345, product_id: 'BTC-PERP-INTX', time: '2026-09-07T23:37:22.100000Z' });
+      expect(heartbeat.ok && heartbeat.content.heartbeat).toEqual({ productIds: ['BTC-PERP-INTX'], exchangeTimeUs: us('2026-09-07T23:37:22Z', 100_000) });
+    });
+
+    it.each(['btc-usd', 'BTCUSD', 'BTC-USD-', 'A-B-C-D-E'])('dead-letters a match with the product id %s', (id) => {
+      expect(exchangeProtocol.parse(matchOf(id)))
+        .toEqual({ ok: false, reason: 'schema', detail: 'product_id must match pattern "^[A-Z0-9]{1,16}(-[A-Z0-9]{1,16}){1,3}$"' });
+    });
+  });
+
   it('dead-letters message types it does not handle', () => {
     expect(exchangeProtocol.parse({ type: 'l2update', product_id: 'BTC-USD' }))
       .toEqual({ ok: false, reason: 'unknown', detail: 'unexpected message type "l2update"' });

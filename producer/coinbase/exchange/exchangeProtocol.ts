@@ -23,6 +23,13 @@ import {
 
 const CHANNELS = ['matches', 'ticker', 'heartbeat'] as const;
 
+/**
+ * `sequence` is the product's full-channel sequence (about 300 order events a second on BTC-USD), so a message
+ * that arrives late may be hundreds of numbers back. A step back of more than 10 000 (over 30 s of BTC-USD's
+ * order flow) is the numbering restarting (e.g. 26941144 → 624086), not a late message.
+ */
+export const EXCHANGE_REORDER_WINDOW = 10_000;
+
 const ajv = new Ajv({ allErrors: false, strict: true });
 const validators = Object.fromEntries(
   Object.entries(EXCHANGE_MESSAGE_SCHEMAS).map(([type, schema]) => [type, ajv.compile(schema)]),
@@ -39,7 +46,7 @@ function match(m: MatchMessage): FrameContent {
     channel: m.type,
     exchangeTimeUs,
     // `match` and the `last_match` sent on subscribing share one stream.
-    sequence: { stream: `matches:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
+    sequence: { stream: `matches:${m.product_id}`, value: m.sequence, consecutive: false, first: null, reorderWindow: EXCHANGE_REORDER_WINDOW, productId: m.product_id },
     trades: [{
       productId: m.product_id,
       tradeId: String(m.trade_id),
@@ -59,7 +66,7 @@ function ticker(m: ExchangeTickerMessage): FrameContent {
     ...NOTHING,
     channel: 'ticker',
     exchangeTimeUs,
-    sequence: { stream: `ticker:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
+    sequence: { stream: `ticker:${m.product_id}`, value: m.sequence, consecutive: false, first: null, reorderWindow: EXCHANGE_REORDER_WINDOW, productId: m.product_id },
     quotes: [{
       productId: m.product_id,
       price: m.price,
@@ -78,7 +85,7 @@ function heartbeat(m: ExchangeHeartbeatMessage): FrameContent {
     ...NOTHING,
     channel: 'heartbeat',
     exchangeTimeUs,
-    sequence: { stream: `heartbeat:${m.product_id}`, value: m.sequence, consecutive: false, first: null },
+    sequence: { stream: `heartbeat:${m.product_id}`, value: m.sequence, consecutive: false, first: null, reorderWindow: EXCHANGE_REORDER_WINDOW, productId: m.product_id },
     heartbeat: { productIds: [m.product_id], exchangeTimeUs },
   };
 }
@@ -97,6 +104,11 @@ export const exchangeProtocol: FeedProtocol = {
   contiguousTradeIds: true,
 
   subscribeMessages(productIds) {
+    return [JSON.stringify({ type: 'subscribe', product_ids: productIds, channels: CHANNELS })];
+  },
+
+  productSubscribeMessages(productIds) {
+    // The same message: a subscribe with one unknown product fails whole, so products are added the same way.
     return [JSON.stringify({ type: 'subscribe', product_ids: productIds, channels: CHANNELS })];
   },
 
