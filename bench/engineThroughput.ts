@@ -18,7 +18,7 @@ export function settingsFor(strategyIds: readonly string[], windows: readonly nu
       const params = parseStrategyParams(plugin, {}) as Record<string, unknown>;
       return { plugin, params, paramsKey: paramsKey(params) };
     }),
-    initialEquity: 10_000, feeBps: 10, slippageBps: 2, statWindows: windows, periodsPerYear: null,
+    initialEquity: 10_000, feeBps: 10, slippageBps: 2, fillPrice: 'trade', maxClockSkewUs: 10_000_000, products: null, statWindows: windows, daysPerYear: 365, riskFreeRate: 0, sortinoMar: 0,
   };
 }
 

@@ -1,5 +1,6 @@
 import Type, { type TInteger, type TSchema } from 'typebox';
 import { parseDurationUs } from './parseDuration.js';
+import { ProductIdSchema } from '../wire/MarketEvent.js';
 
 /**
  * One environment variable: its JSON schema (validated with ajv at start-up), its default, what it means,
@@ -28,7 +29,6 @@ const secretText = (description: string, inUrl: boolean): EnvVarSpec => inUrl
   ? { schema: Type.String({ pattern: '^[A-Za-z0-9._~-]{12,}$' }), description: `${description} At least 12 URL-safe characters (letters, digits, \`._~-\`, e.g. \`openssl rand -hex 16\`); no default.`, secret: true }
   : { schema: Type.String({ minLength: 12 }), description: `${description} At least 12 characters; no default.`, secret: true };
 
-const PRODUCT_ID = Type.String({ pattern: '^[A-Z0-9]{1,16}-[A-Z0-9]{1,16}$' });
 const HOST_PORT = Type.String({ pattern: '^[^\\s:,]+:[0-9]{1,5}$' });
 
 /** Every variable the project reads, in the order the README lists them. */
@@ -71,14 +71,15 @@ export const ENV_VARS = {
     description: 'WebSocket endpoint. Empty means the feed\'s public endpoint: `wss://advanced-trade-ws.coinbase.com` or `wss://ws-feed.exchange.coinbase.com`.',
   },
   COINBASE_PRODUCT_IDS: {
-    schema: Type.Array(PRODUCT_ID, { minItems: 1, maxItems: 200, uniqueItems: true }),
+    schema: Type.Array(ProductIdSchema, { minItems: 1, maxItems: 200, uniqueItems: true }),
     default: 'BTC-USD,ETH-USD',
-    description: 'Comma-separated products to subscribe to.',
+    description: 'Comma-separated products to subscribe to: Coinbase product ids, upper-case letters and digits in two to four dash-separated parts (`BTC-USD`, `BTC-PERP-INTX`).',
   },
   COINBASE_STALL_TIMEOUT_MS: positiveInt('Watchdog: a connection that delivers no frame for this long (heartbeats arrive every second) is treated as stalled and replaced.', 10_000, 1000),
-  COINBASE_SUBSCRIBE_TIMEOUT_MS: positiveInt('How long to wait for the `subscriptions` confirmation of every requested channel and product before reconnecting.', 5000, 100),
+  COINBASE_SUBSCRIBE_TIMEOUT_MS: positiveInt('How long to wait for Coinbase\'s answer to the subscription (its `subscriptions` replies, every channel present) before reconnecting. Products the answer leaves out do not cause a reconnect: see `COINBASE_RESUBSCRIBE_INTERVAL_MS`.', 5000, 100),
   COINBASE_RECONNECT_BASE_MS: positiveInt('Reconnect backoff: the delay cap of the first attempt; it doubles per failed attempt up to `COINBASE_RECONNECT_MAX_MS`, and each delay is drawn from the upper half of the cap (equal jitter). A confirmed connection resets it.', 500),
   COINBASE_RECONNECT_MAX_MS: positiveInt('Reconnect backoff: the largest delay cap.', 30_000),
+  COINBASE_RESUBSCRIBE_INTERVAL_MS: positiveInt('Products Coinbase did not confirm (delisted, unknown) are reported and asked for again on the same connection this often, while the confirmed ones stream.', 300_000, 1000),
   COINBASE_MAX_FRAME_BYTES: positiveInt('Frames larger than this are not parsed: they go to `prices.dlq` whole, with reason `oversized`.', 1_048_576, 1024),
   PRODUCER_QUEUE_MAX_BYTES: positiveInt('Memory bound of the queue between the WebSocket and Kafka. When full, frames are dropped and counted, a gap marker is published and the feed resubscribes.', 64 * 1024 * 1024, 65_536),
   PRODUCER_DEDUPE_WINDOW: positiveInt('Trade ids remembered per product to drop trades repeated across reconnects.', 10_000),
@@ -106,7 +107,8 @@ export const ENV_VARS = {
     },
   },
   ENGINE_ALLOWED_LATENESS_MS: positiveInt('Watermark delay: bars close this long (in event time) after their end, so trades up to this late still count. Above 250 ms, since Coinbase batches market_trades over 250 ms.', 2000, 0),
-  ENGINE_IDLE_EVICT_MS: positiveInt('A product without any event (heartbeats included) for this long, in event time, is dropped from the engine\'s state.', 3_600_000, 1000),
+  ENGINE_IDLE_EVICT_MS: positiveInt('A product without any event (heartbeats included) for this long, in event time, leaves the engine\'s memory; its state (bars, positions, statistics) stays in PostgreSQL and is restored when it trades again.', 3_600_000, 1000),
+  ENGINE_MAX_CLOCK_SKEW_MS: positiveInt('A record whose exchange time is more than this ahead of its own receipt time is sent to the dead-letter topic (reason `clock_skew`) instead of moving the watermark.', 10_000, 0),
   ENGINE_SESSION_TIMEOUT_MS: positiveInt('Kafka consumer-group session timeout: how soon the partitions of an engine that died move to the others.', 30_000, 6000),
   ENGINE_START_FROM: {
     schema: Type.Enum(['earliest', 'latest']),
@@ -128,17 +130,32 @@ export const ENV_VARS = {
   ENGINE_SLIPPAGE_BPS: {
     schema: Type.Number({ minimum: 0, maximum: 1000 }),
     default: '2',
-    description: 'Slippage per fill, in basis points, against the trader (fills at the next bar\'s open ± this).',
+    description: 'Slippage per fill, in basis points, against the trader (buys at the fill price + this, sells at − this).',
+  },
+  ENGINE_FILL_PRICE: {
+    schema: Type.Enum(['trade', 'quote']),
+    default: 'trade',
+    description: 'What a simulated order fills at, once its decision is known (the bar\'s end + `ENGINE_ALLOWED_LATENESS_MS`): `trade`, the first trade at or after that time; `quote`, the best ask (buys) or bid (sells) of the first quote at or after it, which pays the spread (see docs/conventions.md).',
   },
   ENGINE_STAT_WINDOWS: {
     schema: Type.Array(Type.Integer({ minimum: 2, maximum: 100_000 }), { minItems: 0, maxItems: 6, uniqueItems: true }),
     default: '60,1440',
     description: 'Rolling statistics windows, in bars (statistics since the start are always computed).',
   },
-  ENGINE_PERIODS_PER_YEAR: {
-    schema: Type.Union([Type.Literal(''), Type.String({ pattern: '^[0-9]+(\\.[0-9]+)?$' })]),
-    default: '',
-    description: 'Annualisation factor; empty derives it from the bar interval for a 24/7 market (525600 for 1-minute bars).',
+  ENGINE_DAYS_PER_YEAR: {
+    schema: Type.Number({ exclusiveMinimum: 0, maximum: 366 }),
+    default: '365',
+    description: 'Annualisation: days per year of trading. Each interval\'s bars per year follow from it (days · 86 400 s / interval: 525600 for 1-minute bars, 8760 for hourly ones); 365 for a 24/7 market, 252 to compare with exchange-hours figures.',
+  },
+  ENGINE_RISK_FREE_RATE: {
+    schema: Type.Number({ exclusiveMinimum: -1 }),
+    default: '0',
+    description: 'Annual risk-free rate as a fraction (0.04 = 4 %). Sharpe is computed on the bar returns in excess of it, converted per bar as (1 + rate)^(1 / bars per year) − 1.',
+  },
+  ENGINE_SORTINO_MAR: {
+    schema: Type.Number({ exclusiveMinimum: -1 }),
+    default: '0',
+    description: 'Sortino\'s minimum acceptable return (empyrical\'s required_return), annual, as a fraction; converted per bar like `ENGINE_RISK_FREE_RATE`.',
   },
   STRATEGY_MODULE: {
     schema: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, maxItems: 20 }),
@@ -210,3 +227,11 @@ export const ENV_VARS = {
 } as const satisfies Record<string, EnvVarSpec>;
 
 export type EnvVarName = keyof typeof ENV_VARS;
+
+/**
+ * Variables the project no longer reads, with what replaced them. One still set in the environment is a
+ * configuration error (status 78) in every program, so that a setting never silently stops applying.
+ */
+export const REMOVED_ENV_VARS: Readonly<Record<string, string>> = {
+  ENGINE_PERIODS_PER_YEAR: 'was removed: set ENGINE_DAYS_PER_YEAR instead (default 365); bars per year now follow from each bar interval (days · 86 400 s / interval), so one factor can no longer be wrong for another interval',
+};

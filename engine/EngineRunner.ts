@@ -6,7 +6,7 @@ import type { EngineCore } from './core/EngineCore.js';
 import { EngineOutputs } from './core/outputs.js';
 import { encodeState } from './core/stateJson.js';
 import type { SourceBatch } from './pipeline/SourceBatch.js';
-import { FencedError, type PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
+import { FencedError, type PostgresCheckpointer, RunSupersededError } from './sinks/PostgresCheckpointer.js';
 
 const NOTHING_BEFORE = { signals: 0, bars: 0, fills: 0, metrics: 0, late: 0, invalid: 0 } as const;
 
@@ -40,6 +40,8 @@ export interface EngineRunnerOptions {
   readonly onCommitted: (partition: number, nextOffset: string) => void;
   /** Moves the source to an offset (after a restore); null means the partition has no checkpoint. */
   readonly seek: (partition: number, offset: string | null) => void;
+  /** The engine cannot go on (its run was superseded): nothing more is committed; the program should stop. */
+  readonly onFatal?: (error: Error) => void;
   /** Per-instance gauges (equity, position, statistics); off where nobody scrapes them (a replay). Default on. */
   readonly instanceGauges?: boolean;
 }
@@ -88,10 +90,16 @@ export class EngineRunner {
 
   async handle(batch: SourceBatch): Promise<void> {
     await this.#loading.get(batch.partition);
-    const runtime = this.#partitions.get(batch.partition);
-    // The loop below never yields, so nothing can make the batch stale while it runs.
+    let runtime = this.#partitions.get(batch.partition);
     if (runtime === undefined || batch.isStale()) return;
     const { core, metrics } = this.#o;
+    const dormant = core.dormantAmong(batch.partition, batch.records);
+    if (dormant.length > 0) {
+      await this.#wake(batch.partition, runtime, dormant);
+      runtime = this.#partitions.get(batch.partition);
+      if (runtime === undefined || batch.isStale()) return;
+    }
+    // The loop below never yields, so nothing can make the batch stale while it runs.
     const partitionLabel = String(batch.partition);
     let consumed = 0;
     try {
@@ -107,7 +115,7 @@ export class EngineRunner {
         const nowUs = this.#o.nowUs();
         if (event !== null) metrics.receiptToConsume.observe(Math.max(0, nowUs - event.receivedAtUs) / 1e6);
         // Most ticks only update a bar: nothing to observe.
-        if (out.size !== sizeBefore || out.gaps > 0) this.#observe(out, counts, event?.receivedAtUs ?? null, nowUs);
+        if (out.size !== sizeBefore || out.gaps > 0 || out.duplicates > 0) this.#observe(out, counts, event?.receivedAtUs ?? null, nowUs);
       }
     } finally {
       metrics.recordsConsumed.inc({ partition: partitionLabel }, consumed);
@@ -146,13 +154,14 @@ export class EngineRunner {
     // Encoded now, with the outputs: consumption goes on while the checkpoint commits, and a strategy's
     // snapshot may share structure with its live state.
     const changed = new Map([...changes.changed].map(([productId, state]) => [productId, encodeState(state)]));
+    const dormant = new Map([...changes.dormant].map(([productId, state]) => [productId, encodeState(state)]));
     const nextOffset = String(runtime.nextOffset);
     const { metrics, logger } = this.#o;
     for (let attempt = 1; ; attempt++) {
       const timer = metrics.checkpointDuration.startTimer();
       try {
         runtime.version = await this.#o.checkpointer.commit({
-          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed, removed: changes.removed, outputs,
+          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed, dormant, outputs,
         });
         timer();
         metrics.checkpoints.inc({ result: 'ok' });
@@ -162,6 +171,12 @@ export class EngineRunner {
         this.#o.onCommitted(partition, nextOffset);
         return;
       } catch (error) {
+        if (error instanceof RunSupersededError) {
+          runtime.abandoned = true;
+          logger.fatal({ err: error, partition }, 'the run was superseded: nothing more is committed');
+          this.#o.onFatal?.(error);
+          return;
+        }
         if (error instanceof FencedError) {
           metrics.checkpoints.inc({ result: 'fenced' });
           logger.warn({ partition }, 'another engine checkpointed this partition: reloading it from that checkpoint');
@@ -198,6 +213,29 @@ export class EngineRunner {
     await Promise.all(this.#loading.values());
     await this.checkpointAll();
     return [...this.#partitions.values()].every((r) => !r.abandoned && r.nextOffset === r.committedOffset);
+  }
+
+  /**
+   * Restores evicted products from the store before their records are processed. Their state reached the
+   * store with a checkpoint of this partition, so the one in flight is awaited first.
+   */
+  async #wake(partition: number, runtime: PartitionRuntime, productIds: readonly string[]): Promise<void> {
+    await runtime.lock;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const states = await this.#o.checkpointer.loadDormant(partition, productIds);
+        const processor = this.#o.core.partitions.get(partition);
+        if (this.#partitions.get(partition) !== runtime || processor === undefined) return;
+        for (const [productId, state] of states) processor.restore(productId, state);
+        this.#o.logger.info({ partition, products: [...states.keys()] }, 'idle products are back: their books were restored');
+        return;
+      } catch (error) {
+        this.#o.metrics.dbErrors.inc();
+        if (this.#stopping) throw error;
+        this.#o.logger.error({ err: error, partition, attempt }, 'restoring idle products failed; retrying');
+        await sleep(Math.min(100 * 2 ** attempt, 5000));
+      }
+    }
   }
 
   #forget(partition: number): void {
@@ -263,6 +301,10 @@ export class EngineRunner {
     if (out.gaps > 0) {
       metrics.gapMarkers.inc(out.gaps);
       out.gaps = 0;
+    }
+    if (out.duplicates > 0) {
+      metrics.duplicateTrades.inc(out.duplicates);
+      out.duplicates = 0;
     }
   }
 }

@@ -57,7 +57,7 @@ async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'re
 async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>, sql: Sql, logger: Logger): Promise<number> {
   const runId = `replay-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 4)}`;
   const { instances, skipped } = await instancesFor(command, config, runId);
-  const settings = engineSettings(config, instances, runId);
+  const settings = engineSettings(config, instances, runId, command.products === null ? null : new Set(command.products));
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const kafka = createKafka('replay', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
@@ -88,7 +88,7 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   let outcome;
   try {
     outcome = await runReplay({
-      kafka, sql, topics, settings, ranges, products: command.products === null ? null : new Set(command.products), speed: command.speed,
+      kafka, brokers: config.KAFKA_BROKERS, sql, topics, settings, ranges, speed: command.speed,
       checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger,
       onProgress: (read, total) => { progress.update(read, total, 'records'); }, interrupted,
     });

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { EngineSettings, StrategyInstance } from '../engine/core/EngineSettings.js';
+import { runSettings } from '../engine/runSettings.js';
 import type { RankBy } from './parseReplayArgs.js';
 import type { PartitionRange } from './replayRange.js';
 
@@ -40,11 +41,10 @@ export async function insertReplayRun(sql: Sql, run: {
   runId: string; label: string | null; instances: readonly StrategyInstance[]; settings: EngineSettings;
   ranges: readonly PartitionRange[]; fromMs: number | null; toMs: number | null;
 }): Promise<void> {
-  const { strategies: _instances, ...settings } = run.settings;
   const offsets = run.ranges.map((r) => ({ partition: r.partition, start: String(r.start), end: String(r.end) }));
   await sql`
     INSERT INTO strategy_runs (run_id, kind, label, strategies, settings, status, started_at, offsets, from_time, to_time)
-    VALUES (${run.runId}, 'replay', ${run.label}, ${sql.json(describeInstances(run.instances) as never)}, ${sql.json({ ...settings, runId: run.runId })},
+    VALUES (${run.runId}, 'replay', ${run.label}, ${sql.json(describeInstances(run.instances) as never)}, ${sql.json({ ...runSettings(run.settings), products: run.settings.products === null ? null : [...run.settings.products].sort() } as never)},
       'running', now(), ${sql.json(offsets)}, ${run.fromMs === null ? null : new Date(run.fromMs)}, ${run.toMs === null ? null : new Date(run.toMs)})`;
 }
 

@@ -10,6 +10,7 @@ import { kafkaBatches } from '../engine/pipeline/kafkaBatches.js';
 import { runPipeline } from '../engine/pipeline/runPipeline.js';
 import type { SourceBatch } from '../engine/pipeline/SourceBatch.js';
 import { PostgresCheckpointer } from '../engine/sinks/PostgresCheckpointer.js';
+import { GroupConsumer } from '../kafka/GroupConsumer.js';
 import { createEngineMetrics } from '../metrics/engineMetrics.js';
 import { wallClockUs } from '../runtime/wallClockUs.js';
 import type { TopicNames } from '../wire/topics.js';
@@ -18,12 +19,12 @@ import type { PartitionRange } from './replayRange.js';
 
 export interface ReplayOptions {
   readonly kafka: Kafka;
+  /** For the replay's consumer, which has a client of its own. */
+  readonly brokers: readonly string[];
   readonly sql: Sql;
   readonly topics: TopicNames;
   readonly settings: EngineSettings;
   readonly ranges: readonly PartitionRange[];
-  /** Only records keyed by these products; null reads every record. */
-  readonly products: ReadonlySet<string> | null;
   readonly speed: ReplaySpeed;
   readonly checkpointIntervalMs: number;
   readonly checkpointMaxRows: number;
@@ -58,8 +59,18 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   const finished = new Promise<void>((resolve) => { finish = resolve; });
   const checkFinished = () => { if (o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end)) finish(); };
 
-  const consumer = o.kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
-  const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { publish: false });
+  let failed: unknown = null;
+  // A client of its own, closed for good when the replay ends, whatever the group is doing (GroupConsumer).
+  const source = new GroupConsumer({
+    clientId: 'replay', brokers: o.brokers, logger: o.logger, leaveTimeoutMs: 5000,
+    config: { groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false },
+    onFatal: (error) => {
+      failed ??= error;
+      finish();
+    },
+  });
+  const { consumer } = source;
+  const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { runId: o.settings.runId, publish: false });
   const runner = new EngineRunner({
     core: new EngineCore(o.settings, topic), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
     nowUs: wallClockUs, checkpointIntervalMs: o.checkpointIntervalMs, checkpointMaxRows: o.checkpointMaxRows,
@@ -70,7 +81,6 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     },
   });
   let records = 0;
-  let failed: unknown = null;
   let paceFrom: { eventMs: number; wallMs: number } | null = null;
   let stopping = false;
   const interrupted = o.interrupted ?? new Promise<void>(() => {});
@@ -101,7 +111,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     const readFrom = position.get(batch.partition) ?? range.start;
     const inRange = (r: EngineRecord) => {
       const offset = BigInt(r.offset);
-      return offset >= readFrom && offset < range.end && (o.products === null || o.products.has(r.key ?? ''));
+      return offset >= readFrom && offset < range.end;
     };
     const wanted = batch.records.filter(inRange);
     // Paced: hand the records over a second of event time at a time, each when its time comes. Interrupted:
@@ -135,26 +145,26 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   };
 
   if (total === 0n) return { records: 0, complete: true };
-  await consumer.connect();
+  await source.connect();
   try {
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      runner.assign((payload.memberAssignment[topic] ?? []).filter((p) => ranges.has(p))).catch((error: unknown) => {
+    source.onAssignment((assignment) => {
+      runner.assign((assignment[topic] ?? []).filter((p) => ranges.has(p))).catch((error: unknown) => {
         failed = error;
         finish();
       });
     });
     await consumer.subscribe({ topic, fromBeginning: true });
     runner.start();
-    const pipeline = runPipeline(kafkaBatches(consumer), handle).subscribe({
+    const pipeline = runPipeline(kafkaBatches(source), handle).subscribe({
       error: (error: unknown) => { failed = error; finish(); },
     });
     await Promise.race([finished, interrupted]);
     stopping = true;
-    await consumer.stop();
+    await source.close();
     pipeline.unsubscribe();
     if (!(await runner.stop()) && failed === null) failed = new Error('the last checkpoint failed: this run\'s results are incomplete');
   } finally {
-    await consumer.disconnect();
+    await source.close();
     // Its working checkpoints are of no further use, whatever happened.
     await checkpointer.forgetAll().catch((error: unknown) => { o.logger.warn({ err: error }, 'could not delete the replay\'s working checkpoints'); });
     // The group only existed for this run; it committed nothing.

@@ -14,6 +14,8 @@ export const DEAD_LETTER_REASONS = {
   binary: 'binary',
   /** A `prices.normalized` record the engine could not decode. */
   undecodable: 'undecodable',
+  /** A `prices.normalized` record whose exchange time is implausibly far ahead of its receipt time. */
+  clock_skew: 'clock_skew',
 } as const;
 
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[keyof typeof DEAD_LETTER_REASONS];

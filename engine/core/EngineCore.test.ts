@@ -1,56 +1,12 @@
 import fc from 'fast-check';
-import Type from 'typebox';
 import { describe, expect, it } from 'vitest';
-import type { StrategyPlugin } from '../../strategies/Strategy.js';
-import { encodeMarketEvent } from '../../wire/marketEventCodec.js';
-import type { MarketEvent } from '../../wire/MarketEvent.js';
-import { EngineCore, type PartitionSnapshot } from './EngineCore.js';
-import type { EngineSettings } from './EngineSettings.js';
+import { EngineCore } from './EngineCore.js';
 import { EngineOutputs } from './outputs.js';
-import type { PartitionMeta, ProductState } from './PartitionProcessor.js';
-import { decodeState, encodeState } from './stateJson.js';
 import { heartbeat, marketStream, MINUTE_US, SECOND_US, trade } from './testing/eventStreams.js';
 import { instance, testSettings } from './testing/engineSettings.js';
+import { record, runEngine } from './testing/runEngine.js';
 
 const T0 = 1_800_000_000 * SECOND_US;
-
-const record = (event: MarketEvent, offset: number) =>
-  ({ partition: 0, offset: String(offset), value: Buffer.from(encodeMarketEvent(event)), timestampMs: Math.floor(event.exchangeTimeUs / 1000) });
-
-/** What a checkpoint store holds: the partition's meta and each product's last saved state, as JSON text. */
-class FakeCheckpointStore {
-  meta: PartitionMeta | undefined;
-  readonly products = new Map<string, string>();
-
-  save(core: EngineCore): void {
-    const changes = core.partitions.get(0)!.takeChanges();
-    this.meta = changes.meta;
-    for (const [id, state] of changes.changed) this.products.set(id, encodeState(state));
-    for (const id of changes.removed) this.products.delete(id);
-  }
-
-  load(): PartitionSnapshot | undefined {
-    if (this.meta === undefined) return undefined;
-    return { meta: this.meta, products: new Map([...this.products].map(([id, text]) => [id, decodeState(text) as ProductState])) };
-  }
-}
-
-/** Processes the stream, checkpointing after every record and restarting from the checkpoint at `restarts`. */
-function runEngine(settings: EngineSettings, events: readonly MarketEvent[], restarts: ReadonlySet<number> = new Set()): EngineOutputs {
-  const out = new EngineOutputs();
-  const store = new FakeCheckpointStore();
-  let core = new EngineCore(settings, 'prices.normalized');
-  core.assign(0);
-  events.forEach((event, offset) => {
-    if (restarts.has(offset)) {
-      core = new EngineCore(settings, 'prices.normalized');
-      core.assign(0, store.load());
-    }
-    core.process(record(event, offset), out);
-    store.save(core);
-  });
-  return out;
-}
 
 describe('EngineCore', () => {
   it('gives identical results when restarted from its checkpoint at any records', { timeout: 60_000 }, () => {
@@ -73,7 +29,7 @@ describe('EngineCore', () => {
     expect(seen.restarts, 'restarts').toBeGreaterThan(60);
   });
 
-  it('forgets a product that goes idle (no event, not even a heartbeat) and keeps the others', () => {
+  it('evicts a product that goes idle from memory, keeping its books dormant, and restores them when it returns', () => {
     const core = new EngineCore(testSettings({ idleEvictUs: 10 * MINUTE_US }), 'prices.normalized');
     core.assign(0);
     const out = new EngineOutputs();
@@ -81,9 +37,42 @@ describe('EngineCore', () => {
     for (let i = 0; i < 60; i++) core.process(record(heartbeat('BTC-USD', T0 + i * 30 * SECOND_US), i + 1), out);
     const partition = core.partitions.get(0)!;
     expect(partition.productCount, 'SOL-USD was evicted; BTC-USD heartbeats keep it').toBe(1);
-    expect(partition.takeChanges().removed).toEqual(['SOL-USD']);
-    core.process(record(heartbeat('ETH-USD', T0 + 3 * 3600 * SECOND_US), 62), out);
-    expect(partition.productCount, 'after hours of silence only the product that just spoke is kept').toBe(1);
+    const changes = partition.takeChanges();
+    expect([...changes.dormant.keys()], 'its state goes to the store, dormant').toEqual(['SOL-USD']);
+    const back = record(trade('SOL-USD', T0 + 31 * MINUTE_US, 21, 0.5, 2), 61);
+    expect(core.dormantAmong(0, [back]), 'the runner must restore it before its next record').toEqual(['SOL-USD']);
+    expect(() => core.process(back, out)).toThrow(/dormant/);
+    partition.restore('SOL-USD', changes.dormant.get('SOL-USD')!);
+    const before = out.bars.length;
+    core.process(back, out);
+    core.process(record(heartbeat('SOL-USD', T0 + 33 * MINUTE_US), 62), out);
+    const solBars = out.bars.slice(before).filter((b) => b.productId === 'SOL-USD' && b.intervalUs === MINUTE_US);
+    expect(solBars[0]!.startUs - T0, 'bars go on where they stopped, each bucket emitted once').toBe(10 * MINUTE_US);
+    expect(solBars.at(-1)).toMatchObject({ startUs: T0 + 31 * MINUTE_US, close: 21, volume: 0.5, complete: true });
+    core.process(record(heartbeat('ETH-USD', T0 + 5 * 3600 * SECOND_US), 63), out);
+    expect(partition.productCount, 'after hours of silence only the product that just spoke is in memory').toBe(1);
+  });
+
+  it('keeps an idle product\'s books across eviction: the same results as with no eviction at all', () => {
+    const events = [
+      ...[100, 99, 98, 104, 108, 107].map((p, i) => trade('BTC-USD', T0 + i * MINUTE_US + 30 * SECOND_US, p, 1, i + 1)),
+      ...Array.from({ length: 80 }, (_, i) => heartbeat('ETH-USD', T0 + 6 * MINUTE_US + i * MINUTE_US)),
+      ...[90, 95, 97].map((p, i) => trade('BTC-USD', T0 + 86 * MINUTE_US + i * MINUTE_US + 30 * SECOND_US, p, 1, 100 + i)),
+      heartbeat('BTC-USD', T0 + 95 * MINUTE_US),
+    ];
+    const strategies = [instance('sma_cross', { fast: 2, slow: 3 })];
+    const evicting = runEngine(testSettings({ strategies, idleEvictUs: 20 * MINUTE_US }), events, new Set([50]));
+    const keeping = runEngine(testSettings({ strategies, idleEvictUs: 1000 * MINUTE_US }), events);
+    // Restored bars come out interval by interval, not interleaved: compare the rows as the tables key them.
+    const byTime = <T extends { intervalUs: number }>(rows: T[], time: (r: T) => number) =>
+      rows.sort((a, b) => a.intervalUs - b.intervalUs || time(a) - time(b));
+    const btc = (o: EngineOutputs) => ({
+      bars: byTime(o.bars.filter((b) => b.productId === 'BTC-USD'), (b) => b.startUs),
+      fills: byTime(o.fills, (f) => f.timeUs),
+      metrics: byTime(o.metrics.filter((m) => m.productId === 'BTC-USD'), (m) => m.barEndUs),
+    });
+    expect(evicting.fills.length, 'the instance traded before it went idle').toBeGreaterThan(0);
+    expect(btc(evicting)).toEqual(btc(keeping));
   });
 
   it('sends trades behind the watermark to the late side output, with their position', () => {
@@ -92,7 +81,7 @@ describe('EngineCore', () => {
     const out = new EngineOutputs();
     core.process(record(trade('BTC-USD', T0 + 10 * SECOND_US, 100), 0), out);
     core.process(record(heartbeat('BTC-USD', T0 + 65 * SECOND_US), 1), out);
-    const late = trade('BTC-USD', T0 + 50 * SECOND_US, 99);
+    const late = trade('BTC-USD', T0 + 50 * SECOND_US, 99, 0.5, 2);
     core.process(record(late, 2), out);
     expect(out.late).toEqual([{ runId: 'test', event: late, partition: 0, offset: '2', watermarkUs: T0 + 63 * SECOND_US }]);
     expect(out.bars.filter((b) => b.intervalUs === MINUTE_US)).toMatchObject([{ close: 100, volume: 0.5 }]);
@@ -110,35 +99,27 @@ describe('EngineCore', () => {
     }]);
   });
 
-  it('fills a decision at the next bar\'s open, with slippage and fees, and marks equity at the close', () => {
-    const flipper: StrategyPlugin = {
-      id: 'flipper', version: 1, description: 'long on the first bar, flat on the second', paramsSchema: Type.Object({}),
-      create: () => {
-        let bars = 0;
-        return {
-          warmupBars: 1,
-          onBar: () => (++bars === 1 ? { target: 'long', reason: 'first bar' } : bars === 2 ? { target: 'flat', reason: 'second bar' } : null),
-          snapshot: () => bars,
-        };
-      },
-    };
-    const settings = testSettings({ intervalsUs: [MINUTE_US], strategies: [instance(flipper)], feeBps: 10, slippageBps: 100, statWindows: [] });
-    const out = runEngine(settings, [
-      trade('BTC-USD', T0 + 1 * SECOND_US, 100),
-      trade('BTC-USD', T0 + 61 * SECOND_US, 110), trade('BTC-USD', T0 + 62 * SECOND_US, 120),
-      trade('BTC-USD', T0 + 121 * SECOND_US, 130),
-      heartbeat('BTC-USD', T0 + 190 * SECOND_US),
+  it('dead-letters a record whose exchange time is implausibly ahead of its receipt time (clock_skew)', () => {
+    const core = new EngineCore(testSettings(), 'prices.normalized');
+    core.assign(0);
+    const out = new EngineOutputs();
+    core.process(record(trade('BTC-USD', T0, 100), 0), out);
+    const skewed = { ...trade('BTC-USD', T0 + 86_400 * SECOND_US, 100, 0.5, 2), receivedAtUs: T0 + SECOND_US };
+    expect(core.process(record(skewed, 1), out)).toBeNull();
+    const inBound = { ...trade('BTC-USD', T0 + 11 * SECOND_US, 101, 0.5, 3), receivedAtUs: T0 + SECOND_US };
+    expect(core.process(record(inBound, 2), out), '10 s ahead is within the 10 s bound').not.toBeNull();
+    expect(out.invalid.map((l) => [l.reason, l.detail, l.connectionId])).toEqual([['clock_skew', 'exchange time 86399 s ahead of receipt (bound 10 s)', 'partition 0 offset 1']]);
+    expect(core.partitions.get(0)!.watermarkUs, 'the day-ahead record did not move the watermark').toBe(T0 + 9 * SECOND_US);
+    expect(out.bars, 'no synthetic bars').toEqual([]);
+  });
+
+  it('drops a trade id already seen for the product and counts it; the volume is not doubled', () => {
+    const out = runEngine(testSettings({ intervalsUs: [MINUTE_US] }), [
+      trade('BTC-USD', T0 + SECOND_US, 100, 1, 7), trade('BTC-USD', T0 + 2 * SECOND_US, 101, 2, 8),
+      trade('BTC-USD', T0 + SECOND_US, 100, 1, 7), trade('ETH-USD', T0 + 3 * SECOND_US, 10, 1, 7),
+      heartbeat('BTC-USD', T0 + 70 * SECOND_US),
     ]);
-    expect(out.signals.map((s) => [s.barEndUs - T0, s.target, s.price])).toEqual([[60 * SECOND_US, 'long', 100], [120 * SECOND_US, 'flat', 120]]);
-    const buyPrice = 110 * 1.01;
-    const quantity = 10_000 / (buyPrice * 1.001);
-    const sellPrice = 130 * 0.99;
-    const proceeds = quantity * sellPrice * 0.999;
-    expect(out.fills).toEqual([
-      expect.objectContaining({ timeUs: T0 + 60 * SECOND_US, seq: 0, side: 'buy', price: buyPrice, quantity, realizedPnl: null }),
-      expect.objectContaining({ timeUs: T0 + 120 * SECOND_US, seq: 0, side: 'sell', price: sellPrice, quantity, realizedPnl: proceeds - 10_000 }),
-    ]);
-    expect(out.metrics.map((m) => m.equity)).toEqual([10_000, quantity * 120, proceeds]);
-    expect(out.metrics[2]!.stats[0]).toMatchObject({ windowBars: 0, bars: 3, tradeCount: 1, winRate: 1 });
+    expect(out.duplicates).toBe(1);
+    expect(out.bars.map((b) => [b.productId, b.volume, b.tradeCount])).toEqual([['BTC-USD', 3, 2], ['ETH-USD', 1, 1]]);
   });
 });

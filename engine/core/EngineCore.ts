@@ -17,6 +17,8 @@ export interface EngineRecord {
 export interface PartitionSnapshot {
   readonly meta: PartitionMeta;
   readonly products: ReadonlyMap<string, ProductState>;
+  /** Products whose state is dormant in the store (evicted while idle). */
+  readonly dormant?: readonly string[];
 }
 
 /**
@@ -41,7 +43,7 @@ export class EngineCore {
 
   /** Takes ownership of a partition, from its checkpoint or from nothing. */
   assign(partition: number, snapshot?: PartitionSnapshot): void {
-    this.#partitions.set(partition, new PartitionProcessor(this.settings, partition, snapshot?.meta, snapshot?.products));
+    this.#partitions.set(partition, new PartitionProcessor(this.settings, partition, snapshot?.meta, snapshot?.products, snapshot?.dormant));
   }
 
   /** Forgets a partition (another engine owns it now, or its state will be reloaded). */
@@ -49,7 +51,23 @@ export class EngineCore {
     this.#partitions.delete(partition);
   }
 
-  /** Processes one record; returns its event, or null when it could not be decoded (it is dead-lettered). */
+  /**
+   * The products of these records whose dormant state must be restored (`PartitionProcessor.restore`) before
+   * they are processed; records are keyed by product.
+   */
+  dormantAmong(partition: number, records: readonly EngineRecord[]): string[] {
+    const processor = this.#partitions.get(partition);
+    if (processor === undefined) return [];
+    const ids = new Set<string>();
+    for (const record of records) if (record.key != null && processor.needsRestore(record.key)) ids.add(record.key);
+    return [...ids];
+  }
+
+  /**
+   * Processes one record; returns its event, or null when it was dead-lettered: it could not be decoded, or
+   * its exchange time is more than `maxClockSkewUs` ahead of its own receipt time (both are in the record,
+   * so a replay decides the same; one such record would otherwise move the watermark hours ahead).
+   */
   process(record: EngineRecord, out: EngineOutputs): MarketEvent | null {
     const processor = this.#partitions.get(record.partition);
     if (processor === undefined) throw new Error(`partition ${record.partition} is not assigned to this engine`);
@@ -58,13 +76,22 @@ export class EngineCore {
       event = decodeMarketEvent(record.value ?? Buffer.alloc(0));
     } catch (error) {
       if (!(error instanceof WireDecodeError)) throw error;
-      out.invalid.push({
-        reason: 'undecodable', detail: error.reason, origin: this.#origin, connectionId: `partition ${record.partition} offset ${record.offset}`,
-        receivedAtUs: record.timestampMs * 1000, payload: record.value ?? Buffer.alloc(0),
-      });
+      this.#deadLetter(record, 'undecodable', error.reason, out);
+      return null;
+    }
+    const aheadUs = event.exchangeTimeUs - event.receivedAtUs;
+    if (aheadUs > this.settings.maxClockSkewUs) {
+      this.#deadLetter(record, 'clock_skew', `exchange time ${aheadUs / 1e6} s ahead of receipt (bound ${this.settings.maxClockSkewUs / 1e6} s)`, out);
       return null;
     }
     processor.process(event, record.offset, out);
     return event;
+  }
+
+  #deadLetter(record: EngineRecord, reason: 'undecodable' | 'clock_skew', detail: string, out: EngineOutputs): void {
+    out.invalid.push({
+      reason, detail, origin: this.#origin, connectionId: `partition ${record.partition} offset ${record.offset}`,
+      receivedAtUs: record.timestampMs * 1000, payload: record.value ?? Buffer.alloc(0),
+    });
   }
 }

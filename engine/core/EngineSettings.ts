@@ -10,28 +10,54 @@ export interface StrategyInstance {
   readonly runId?: string;
 }
 
+export const FILL_PRICE_RULES = ['trade', 'quote'] as const;
+export type FillPriceRule = (typeof FILL_PRICE_RULES)[number];
+
 /** Everything the engine core computes with: no I/O, no clock, so live runs and replays agree. */
 export interface EngineSettings {
-  /** Results carry it: `live` for the live engine, a run id for replays. */
+  /** Results carry it: the live run of the engine's consumer group (`live`, `live-2`, …), or a replay's run id. */
   readonly runId: string;
   /** Bar intervals in µs, ascending; each a multiple of the first, so that buckets nest. */
   readonly intervalsUs: readonly number[];
   /** Watermark = the partition's largest event time − this. */
   readonly allowedLatenessUs: number;
-  /** A product without any event (heartbeats included) for this long, in event time, is forgotten. */
+  /**
+   * A product without any event (heartbeats included) for this long, in event time, leaves memory: its state
+   * becomes dormant in the checkpoint store and is restored when it returns.
+   */
   readonly idleEvictUs: number;
   readonly strategies: readonly StrategyInstance[];
   readonly initialEquity: number;
   readonly feeBps: number;
   readonly slippageBps: number;
+  /**
+   * What a simulated order fills at: `trade`, the first trade of the product at or after the decision time;
+   * `quote`, the best ask (buys) or bid (sells) of the first quote at or after it. See docs/conventions.md.
+   */
+  readonly fillPrice: FillPriceRule;
+  /** A record whose exchange time is more than this ahead of its receipt time is dead-lettered (`clock_skew`). */
+  readonly maxClockSkewUs: number;
+  /**
+   * Only these products are computed (a replay's `--products`); null computes every product. Every record
+   * still moves the watermark, so a filtered replay decides lateness exactly as the unfiltered live run did.
+   */
+  readonly products: ReadonlySet<string> | null;
   /** Rolling statistics windows, in bars. */
   readonly statWindows: readonly number[];
-  /** Bars per year by interval; null derives it from the interval (24/7 market). */
-  readonly periodsPerYear: number | null;
+  /**
+   * Annualisation: trading days per year (365 for a 24/7 market). Bars per year follow from it for each
+   * interval, so one setting is right for every interval.
+   */
+  readonly daysPerYear: number;
+  /** Annual risk-free rate, a fraction (0.04 = 4 %): Sharpe uses the returns in excess of it (per bar). */
+  readonly riskFreeRate: number;
+  /** Annual minimum acceptable return of Sortino, a fraction (empyrical's `required_return`, per bar). */
+  readonly sortinoMar: number;
 }
 
-const YEAR_US = 365 * 86_400 * 1_000_000;
+const DAY_US = 86_400 * 1_000_000;
 
-export function periodsPerYear(settings: EngineSettings, intervalUs: number): number {
-  return settings.periodsPerYear ?? YEAR_US / intervalUs;
+/** Bars of this interval per year: days per year · 86 400 s / interval (525 600 for 1-minute bars at 365 days). */
+export function periodsPerYear(settings: Pick<EngineSettings, 'daysPerYear'>, intervalUs: number): number {
+  return (settings.daysPerYear * DAY_US) / intervalUs;
 }

@@ -2,13 +2,19 @@ import type { MarketEvent } from '../../wire/MarketEvent.js';
 import type { EngineSettings } from './EngineSettings.js';
 import type { EngineOutputs } from './outputs.js';
 import { ProductBars, type ProductBarsState } from './ProductBars.js';
+import { RecentIds } from './RecentIds.js';
 import { StrategyRunner, type StrategyRunnerState } from './StrategyRunner.js';
+
+/** Trade ids remembered per product to drop repeats (a snapshot after a reconnect re-delivers recent trades). */
+export const RECENT_TRADE_IDS = 256;
 
 export interface ProductState {
   readonly lastEventUs: number;
   readonly bars: ProductBarsState;
-  /** Per interval, the runners' states. */
-  readonly runners: StrategyRunnerState[][];
+  /** The runners' states by interval (µs): matched by meaning, never by position. */
+  readonly runners: Readonly<Record<string, readonly StrategyRunnerState[]>>;
+  /** The product's last trade ids, oldest first. */
+  readonly recentTradeIds: readonly string[];
 }
 
 export interface PartitionMeta {
@@ -17,33 +23,62 @@ export interface PartitionMeta {
   readonly nextBoundaryUs: number;
 }
 
+/** What changed since the last checkpoint. */
+export interface PartitionChanges {
+  readonly meta: PartitionMeta;
+  /** Products held in memory whose state changed. */
+  readonly changed: Map<string, ProductState>;
+  /** Products evicted since: their state is kept in the store, dormant, and restored when they return. */
+  readonly dormant: Map<string, ProductState>;
+}
+
 class Product {
   /** Changed since the last checkpoint. */
   dirty = true;
   lastEventUs: number;
+  /** Runners with an order waiting for a price. */
+  ordersWaiting = 0;
   readonly bars: ProductBars;
-  /** Per interval; created with the product's first bar of that interval. */
+  /** Per interval (in the settings' order); created with the product's first bar of that interval. */
   readonly runners: (StrategyRunner[] | null)[];
+  readonly recentTradeIds: RecentIds;
 
   constructor(settings: EngineSettings, productId: string, state?: ProductState) {
     this.lastEventUs = state?.lastEventUs ?? Number.MIN_SAFE_INTEGER;
     this.bars = new ProductBars(productId, settings.intervalsUs, state?.bars);
-    this.runners = settings.intervalsUs.map((intervalUs, i) => {
-      const saved = state?.runners[i];
+    this.recentTradeIds = new RecentIds(RECENT_TRADE_IDS, state?.recentTradeIds);
+    this.runners = settings.intervalsUs.map((intervalUs) => {
+      const saved = state?.runners[String(intervalUs)];
       if (saved === undefined || saved.length === 0) return null;
       return settings.strategies.map((instance) => {
         const match = saved.find((s) => StrategyRunner.matches(s, instance));
         return new StrategyRunner(settings, instance, productId, intervalUs, match);
       });
     });
+    this.countOrders();
   }
 
-  snapshot(): ProductState {
-    return {
-      lastEventUs: this.lastEventUs,
-      bars: this.bars.snapshot(),
-      runners: this.runners.map((list) => list?.map((r) => r.snapshot()) ?? []),
-    };
+  countOrders(): void {
+    let n = 0;
+    for (const list of this.runners) for (const r of list ?? []) if (r.hasOrder) n++;
+    this.ordersWaiting = n;
+  }
+
+  /** Offers a price that existed at `timeUs` to every waiting order of the product. */
+  offer(timeUs: number, buyPrice: number | null, sellPrice: number | null): void {
+    for (const list of this.runners) {
+      for (const runner of list ?? []) {
+        if (runner.offer(timeUs, buyPrice, sellPrice)) this.ordersWaiting--;
+      }
+    }
+  }
+
+  snapshot(intervalsUs: readonly number[]): ProductState {
+    const runners: Record<string, StrategyRunnerState[]> = {};
+    this.runners.forEach((list, i) => {
+      if (list !== null) runners[String(intervalsUs[i])] = list.map((r) => r.snapshot());
+    });
+    return { lastEventUs: this.lastEventUs, bars: this.bars.snapshot(), runners, recentTradeIds: this.recentTradeIds.snapshot() };
   }
 }
 
@@ -51,22 +86,32 @@ class Product {
  * Everything the engine knows about one Kafka partition: its watermark and the keyed state of its products.
  * Deterministic: the same records in the same order give the same outputs, whatever the checkpoints in
  * between. Products are processed in first-seen order, so outputs come out in a reproducible order too.
+ *
+ * Event time: the watermark is the largest event time seen minus the allowed lateness, over the records that
+ * report the present (live trades, quotes, heartbeats). Gap markers and snapshot trades (recent history an
+ * exchange re-delivers after a reconnect) do not move it, so the trades they recover land in their own bars.
+ * A product idle for `idleEvictUs` of event time leaves memory but not the books: its state becomes dormant in
+ * the checkpoint store and is restored (`restore`) before its next record is processed.
  */
 export class PartitionProcessor {
   readonly partition: number;
   readonly #settings: EngineSettings;
   readonly #products = new Map<string, Product>();
-  readonly #evicted = new Set<string>();
+  /** Products whose state lives in the store, not in memory. */
+  readonly #dormant: Set<string>;
+  /** Products evicted since the last `takeChanges`: their state is not in the store yet. */
+  readonly #evicted = new Map<string, ProductState>();
   #maxEventUs: number;
   #watermarkUs: number;
   #nextBoundaryUs: number;
 
-  constructor(settings: EngineSettings, partition: number, meta?: PartitionMeta, products?: ReadonlyMap<string, ProductState>) {
+  constructor(settings: EngineSettings, partition: number, meta?: PartitionMeta, products?: ReadonlyMap<string, ProductState>, dormant: Iterable<string> = []) {
     this.#settings = settings;
     this.partition = partition;
     this.#maxEventUs = meta?.maxEventUs ?? Number.MIN_SAFE_INTEGER;
     this.#watermarkUs = meta?.watermarkUs ?? Number.MIN_SAFE_INTEGER;
     this.#nextBoundaryUs = meta?.nextBoundaryUs ?? Number.MIN_SAFE_INTEGER;
+    this.#dormant = new Set(dormant);
     for (const [productId, state] of products ?? []) this.#products.set(productId, new Product(settings, productId, state));
   }
 
@@ -74,51 +119,93 @@ export class PartitionProcessor {
     return this.#watermarkUs;
   }
 
-  /** Products held in state (bounded by eviction). */
+  /** Products held in memory (bounded by eviction). */
   get productCount(): number {
     return this.#products.size;
   }
 
+  /** Whether the product's state must be restored from the store before its next record. */
+  needsRestore(productId: string): boolean {
+    return this.#dormant.has(productId) && !this.#evicted.has(productId) && !this.#products.has(productId);
+  }
+
+  /** Brings a dormant product's stored state back into memory. */
+  restore(productId: string, state: ProductState): void {
+    if (!this.#dormant.delete(productId)) return;
+    this.#products.set(productId, new Product(this.#settings, productId, state));
+  }
+
   process(event: MarketEvent, offset: string, out: EngineOutputs): void {
-    let product = this.#products.get(event.productId);
-    if (product === undefined) {
-      product = new Product(this.#settings, event.productId);
-      this.#products.set(event.productId, product);
-      if (this.#evicted.size > 0) this.#evicted.delete(event.productId);
-    }
-    product.dirty = true;
-    if (event.exchangeTimeUs > product.lastEventUs) product.lastEventUs = event.exchangeTimeUs;
-    if (event.type === 'trade') {
-      if (!product.bars.addTrade(event.exchangeTimeUs, Number(event.price), Number(event.size))) {
-        out.late.push({ runId: this.#settings.runId, event, partition: this.partition, offset, watermarkUs: this.#watermarkUs });
+    const settings = this.#settings;
+    const productId = event.productId;
+    const computed = settings.products === null || settings.products.has(productId);
+    const product = computed ? this.#product(productId) : undefined;
+    let accepted = false;
+    if (product !== undefined) {
+      product.dirty = true;
+      if (event.exchangeTimeUs > product.lastEventUs) product.lastEventUs = event.exchangeTimeUs;
+      if (event.type === 'trade') {
+        if (!product.recentTradeIds.add(event.tradeId)) {
+          out.duplicates += 1;
+        } else if (product.bars.addTrade(event.exchangeTimeUs, Number(event.price), Number(event.size), this.#watermarkUs)) {
+          accepted = true;
+        } else {
+          out.late.push({ runId: settings.runId, event, partition: this.partition, offset, watermarkUs: this.#watermarkUs });
+        }
+      } else if (event.type === 'gap') {
+        product.bars.markGap(event.fromExchangeTimeUs, event.exchangeTimeUs);
+        out.gaps += 1;
       }
-    } else if (event.type === 'gap') {
-      product.bars.markGap(event.fromExchangeTimeUs, event.exchangeTimeUs);
-      out.gaps += 1;
     }
-    if (event.exchangeTimeUs > this.#maxEventUs) this.#maxEventUs = event.exchangeTimeUs;
-    const watermarkUs = this.#maxEventUs - this.#settings.allowedLatenessUs;
-    if (watermarkUs > this.#watermarkUs) {
-      this.#watermarkUs = watermarkUs;
-      if (watermarkUs >= this.#nextBoundaryUs) this.#closeBars(out);
+    const reportsPresent = event.type === 'trade' ? !event.snapshot : event.type !== 'gap';
+    if (reportsPresent && event.exchangeTimeUs > this.#maxEventUs) {
+      this.#maxEventUs = event.exchangeTimeUs;
+      const watermarkUs = this.#maxEventUs - settings.allowedLatenessUs;
+      if (watermarkUs > this.#watermarkUs) {
+        this.#watermarkUs = watermarkUs;
+        if (watermarkUs >= this.#nextBoundaryUs) this.#closeBars(out);
+      }
+    }
+    // After the bars it closes: the record that makes a decision known may be the first price after it.
+    if (product === undefined || product.ordersWaiting === 0) return;
+    if (settings.fillPrice === 'trade' && accepted && event.type === 'trade') {
+      const price = Number(event.price);
+      product.offer(event.exchangeTimeUs, price, price);
+    } else if (settings.fillPrice === 'quote' && event.type === 'quote') {
+      product.offer(event.exchangeTimeUs, positiveOrNull(event.askPrice), positiveOrNull(event.bidPrice));
     }
   }
 
-  /** State of the products changed since the last call, and the products evicted since then. */
-  takeChanges(): { meta: PartitionMeta; changed: Map<string, ProductState>; removed: string[] } {
+  /** The state changed since the last call (the store saves it), including the products evicted since then. */
+  takeChanges(): PartitionChanges {
     const changed = new Map<string, ProductState>();
     for (const [productId, product] of this.#products) {
       if (!product.dirty) continue;
-      changed.set(productId, product.snapshot());
+      changed.set(productId, product.snapshot(this.#settings.intervalsUs));
       product.dirty = false;
     }
-    const removed = [...this.#evicted];
+    const dormant = new Map(this.#evicted);
     this.#evicted.clear();
-    return { meta: this.meta(), changed, removed };
+    return { meta: this.meta(), changed, dormant };
   }
 
   meta(): PartitionMeta {
     return { maxEventUs: this.#maxEventUs, watermarkUs: this.#watermarkUs, nextBoundaryUs: this.#nextBoundaryUs };
+  }
+
+  #product(productId: string): Product {
+    let product = this.#products.get(productId);
+    if (product !== undefined) return product;
+    const evicted = this.#evicted.get(productId);
+    if (evicted !== undefined) {
+      this.#evicted.delete(productId);
+      this.#dormant.delete(productId);
+    } else if (this.#dormant.has(productId)) {
+      throw new Error(`product ${productId} of partition ${this.partition} is dormant: restore its state before processing its records`);
+    }
+    product = new Product(this.#settings, productId, evicted);
+    this.#products.set(productId, product);
+    return product;
   }
 
   #closeBars(out: EngineOutputs): void {
@@ -132,12 +219,20 @@ export class PartitionProcessor {
         const runners = (product.runners[i] ??= settings.strategies.map((s) => new StrategyRunner(settings, s, productId, bar.intervalUs)));
         for (const runner of runners) runner.onBar(bar, out);
       }
-      // Idle in event time: nothing at all (not even a heartbeat) for idleEvictUs.
+      if (bars.length > 0) product.countOrders();
+      // Idle in event time: nothing at all (not even a heartbeat) for idleEvictUs. Its books stay in the store.
       if (product.lastEventUs < this.#watermarkUs - settings.idleEvictUs) {
         this.#products.delete(productId);
-        this.#evicted.add(productId);
+        this.#evicted.set(productId, product.snapshot(settings.intervalsUs));
+        this.#dormant.add(productId);
       }
     }
     this.#nextBoundaryUs = Math.min(...settings.intervalsUs.map((i) => (Math.floor(this.#watermarkUs / i) + 1) * i));
   }
+}
+
+function positiveOrNull(decimal: string | null): number | null {
+  if (decimal === null) return null;
+  const price = Number(decimal);
+  return price > 0 ? price : null;
 }

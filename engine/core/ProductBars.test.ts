@@ -26,7 +26,7 @@ function run(steps: readonly { stepUs: number; jitterUs: number; price: number; 
     if (i === splitAt) bars = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(bars.snapshot())) as ProductBarsState);
     clock += s.stepUs;
     const timeUs = clock + s.jitterUs;
-    if (bars.addTrade(timeUs, s.price, s.size)) out.accepted.push({ timeUs, price: s.price, size: s.size });
+    if (bars.addTrade(timeUs, s.price, s.size, maxUs - 2 * SECOND_US)) out.accepted.push({ timeUs, price: s.price, size: s.size });
     else out.late += 1;
     maxUs = Math.max(maxUs, timeUs);
     out.bars.push(...bars.closeUpTo(maxUs - 2 * SECOND_US));
@@ -94,34 +94,53 @@ describe('ProductBars (the window step)', () => {
 
   it('refuses a trade whose bar was already emitted, and counts it', () => {
     const bars = new ProductBars('BTC-USD', INTERVALS);
-    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
     expect(bars.closeUpTo(T0 + MINUTE_US)).toHaveLength(1);
-    expect(bars.addTrade(T0 + 59 * SECOND_US, 101, 1), 'its 1-minute bar is out').toBe(false);
-    expect(bars.addTrade(T0 + MINUTE_US, 102, 1)).toBe(true);
+    expect(bars.addTrade(T0 + 59 * SECOND_US, 101, 1, T0 + MINUTE_US), 'its 1-minute bar is out').toBe(false);
+    expect(bars.addTrade(T0 + MINUTE_US, 102, 1, T0 + MINUTE_US)).toBe(true);
+  });
+
+  it('accepts, at a fresh start, a trade before the product\'s first one but within the lateness', () => {
+    const bars = new ProductBars('BTC-USD', [MINUTE_US]);
+    // First trade at 1m + 0.5 s; the watermark (2 s lateness) is 59.4 s when the earlier one (59 s) arrives.
+    expect(bars.addTrade(T0 + MINUTE_US + 500_000, 101, 1, T0 + 58_500_000)).toBe(true);
+    expect(bars.addTrade(T0 + 59 * SECOND_US, 100, 2, T0 + 59_400_000), 'its bar [0, 1m) has not been closed').toBe(true);
+    expect(bars.addTrade(T0 + 10 * SECOND_US, 99, 1, T0 + MINUTE_US), 'the watermark has passed its bar').toBe(false);
+    expect(bars.closeUpTo(T0 + 2 * MINUTE_US).map((b) => [b.startUs - T0, b.close, b.volume, b.complete]))
+      .toEqual([[0, 100, 2, false], [MINUTE_US, 101, 1, true]]);
   });
 
   it('orders open and close by event time, not by arrival, within a bucket', () => {
     const bars = new ProductBars('BTC-USD', [MINUTE_US]);
-    bars.addTrade(T0 + 30 * SECOND_US, 101, 1);
-    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
-    bars.addTrade(T0 + 50 * SECOND_US, 103, 1);
-    bars.addTrade(T0 + 40 * SECOND_US, 99, 1);
+    bars.addTrade(T0 + 30 * SECOND_US, 101, 1, T0);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
+    bars.addTrade(T0 + 50 * SECOND_US, 103, 1, T0);
+    bars.addTrade(T0 + 40 * SECOND_US, 99, 1, T0);
     expect(bars.closeUpTo(T0 + MINUTE_US)).toMatchObject([{ open: 100, high: 103, low: 99, close: 103, volume: 4, tradeCount: 4, vwap: 100.75 }]);
   });
 
-  it('marks bars overlapping a reported gap as incomplete', () => {
+  it('marks bars overlapping a reported gap, and the first bar after a start (partial), as incomplete', () => {
     const bars = new ProductBars('BTC-USD', [MINUTE_US]);
-    bars.addTrade(T0 + 10 * SECOND_US, 100, 1);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
     bars.markGap(T0 + 70 * SECOND_US, T0 + 130 * SECOND_US);
-    bars.addTrade(T0 + 200 * SECOND_US, 100, 1);
-    expect(bars.closeUpTo(T0 + 4 * MINUTE_US).map((b) => b.complete)).toEqual([true, false, false, true]);
+    bars.addTrade(T0 + 200 * SECOND_US, 100, 1, T0);
+    expect(bars.closeUpTo(T0 + 4 * MINUTE_US).map((b) => b.complete)).toEqual([false, false, false, true]);
+  });
+
+  it('keeps the bar that starts exactly at a gap\'s end complete (the gap ends at the first event after it)', () => {
+    const bars = new ProductBars('BTC-USD', [MINUTE_US]);
+    bars.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
+    expect(bars.closeUpTo(T0 + MINUTE_US)).toHaveLength(1);
+    bars.markGap(T0 + 70 * SECOND_US, T0 + 2 * MINUTE_US);
+    bars.addTrade(T0 + 2 * MINUTE_US, 101, 1, T0 + MINUTE_US);
+    expect(bars.closeUpTo(T0 + 3 * MINUTE_US).map((b) => [b.startUs - T0, b.complete])).toEqual([[MINUTE_US, false], [2 * MINUTE_US, true]]);
   });
 
   it('keeps its state bounded: only buckets between the watermark and the newest trade stay open', () => {
     const bars = new ProductBars('BTC-USD', INTERVALS);
     for (let i = 0; i < 10_000; i++) {
       const timeUs = T0 + i * 7 * SECOND_US;
-      bars.addTrade(timeUs, 100, 1);
+      bars.addTrade(timeUs, 100, 1, timeUs - 9 * SECOND_US);
       bars.closeUpTo(timeUs - 2 * SECOND_US);
       expect(bars.openBuckets).toBeLessThanOrEqual(4);
     }

@@ -31,11 +31,13 @@ export interface ProductBarsState {
 
 /**
  * The event-time OHLCV bars of one product, for every interval at once: the window step. Trades go into the
- * open bucket of each interval (`floor(t / interval)`); `closeUpTo(watermark)` emits every bar whose end the
- * watermark has passed, in time order, including bars without trades once the product has traded (they carry
- * the last close and zero volume, so that each interval's bars are contiguous). A trade whose bucket of the
- * smallest interval is already emitted is late: it is refused for every interval (intervals nest, so it
- * would be late for every one of them), never merged into a bar. State is bounded: the open buckets between
+ * open bucket of each interval (`floor(t / interval)`, aligned to the Unix epoch); `closeUpTo(watermark)`
+ * emits every bar whose end the watermark has passed, in time order, including bars without trades once the
+ * product has traded (they carry the last close and zero volume, so that each interval's bars are
+ * contiguous). A trade whose smallest-interval bucket the watermark has passed is late: it is refused for
+ * every interval (intervals nest, so it would be late for every one of them), never merged into a bar. A bar
+ * is `complete` unless it is the first of its interval (it starts before this state saw its first trade) or a
+ * gap range overlaps it. State is bounded: the open buckets between
  * the watermark and the newest event, and the gap ranges not yet passed.
  */
 export class ProductBars {
@@ -62,15 +64,20 @@ export class ProductBars {
     return this.#open.reduce((n, m) => n + m.size, 0);
   }
 
-  /** Adds a trade; false when it is late (its smallest-interval bar was already emitted). */
-  addTrade(timeUs: number, price: number, size: number): boolean {
-    const first = this.#nextStartUs[0];
+  /**
+   * Adds a trade; false when it is late: the watermark has passed the end of its smallest-interval bar (that
+   * bar was emitted, or, for a product whose first bar is still open, could have been). A trade before the
+   * product's first one but within the lateness opens an earlier first bar.
+   */
+  addTrade(timeUs: number, price: number, size: number, watermarkUs: number): boolean {
     const smallest = this.intervalsUs[0] as number;
-    if (first !== null && first !== undefined && Math.floor(timeUs / smallest) * smallest < first) return false;
+    if (Math.floor(timeUs / smallest) * smallest + smallest <= watermarkUs) return false;
     for (let i = 0; i < this.intervalsUs.length; i++) {
       const intervalUs = this.intervalsUs[i] as number;
       const startUs = Math.floor(timeUs / intervalUs) * intervalUs;
-      this.#nextStartUs[i] ??= startUs;
+      const next = this.#nextStartUs[i];
+      // Only before this interval's first bar is emitted can a bucket start before the next one to emit.
+      if (next === null || next === undefined || startUs < next) this.#nextStartUs[i] = startUs;
       const buckets = this.#open[i] as Map<number, OpenBar>;
       const bar = buckets.get(startUs);
       if (bar === undefined) {
@@ -123,8 +130,10 @@ export class ProductBars {
         const endUs = startUs + intervalUs;
         const open = buckets.get(startUs);
         buckets.delete(startUs);
-        const complete = !this.#gaps.some((g) => g.fromUs < endUs && g.toUs >= startUs);
         const lastClose = this.#lastClose[i] ?? null;
+        // The first bar after a start is partial by construction; a gap touches the bars it overlaps (one
+        // that ends where a bar starts does not: its end is the first event after the missing data).
+        const complete = lastClose !== null && !this.#gaps.some((g) => g.fromUs < endUs && g.toUs > startUs);
         if (open !== undefined) {
           bars.push({
             productId: this.productId, intervalUs, startUs, endUs, open: open.open, high: open.high, low: open.low,

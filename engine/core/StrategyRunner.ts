@@ -3,7 +3,26 @@ import type { JsonValue, Strategy, TargetPosition } from '../../strategies/Strat
 import { PerformanceStatistics } from '../../metrics/statistics/PerformanceStatistics.js';
 import { type EngineSettings, periodsPerYear, type StrategyInstance } from './EngineSettings.js';
 import type { EngineOutputs, InstanceKey } from './outputs.js';
-import { PositionBook, type PositionBookState } from './PositionBook.js';
+import { type Fill, PositionBook, type PositionBookState } from './PositionBook.js';
+
+/** A target decided at a bar's close, waiting for the first price at or after its decision time. */
+export interface PendingOrder {
+  readonly target: TargetPosition;
+  /** The bar end at whose close it was decided, µs. */
+  readonly signalUs: number;
+  /** When the decision is known in event time: the bar end plus the allowed lateness, µs. */
+  readonly decisionUs: number;
+}
+
+/** An order matched to a price that existed at or after its decision; booked when the bar holding `timeUs` closes. */
+export interface MatchedOrder {
+  readonly target: TargetPosition;
+  readonly signalUs: number;
+  /** The trade's price, or the quote's ask (buy) or bid (sell), before slippage. */
+  readonly price: number;
+  /** The event time of that trade or quote, µs. */
+  readonly timeUs: number;
+}
 
 export interface StrategyRunnerState {
   readonly strategyId: string;
@@ -12,16 +31,28 @@ export interface StrategyRunnerState {
   readonly strategy: JsonValue;
   readonly book: PositionBookState;
   readonly stats: JsonValue;
-  readonly pending: TargetPosition | null;
+  readonly order: PendingOrder | null;
+  readonly matched: readonly MatchedOrder[];
   readonly lastEquity: number;
+  /** End of the last bar marked, µs; null before the first. */
+  readonly lastBarEndUs: number | null;
+  /** Event time of the last fill and the next fill sequence number at that time. */
+  readonly lastFillUs: number;
+  readonly nextSeq: number;
 }
 
 /**
- * One strategy instance on one product and interval. Per closed bar, in this order: the target decided at
- * the previous bar's close is filled at this bar's open (no look-ahead); a short position is liquidated if
- * the close leaves no equity (a fill timed at the bar's end); the equity is marked at this bar's close and
- * its return feeds the statistics; then the strategy sees the bar and may decide a new target for the next
- * bar's open.
+ * One strategy instance on one product and interval: the strategy, its position book and its statistics.
+ *
+ * Timing (docs/conventions.md, "Fills"): the strategy decides at a bar's close, which is known in event time
+ * only when the watermark passes the bar's end, that is at `decisionUs = bar end + allowed lateness`. The
+ * order then fills at the first trade of the product (or quote, by `fillPrice`) whose event time is at or after
+ * `decisionUs` and not before the instance's previous fill; carried-forward closes of empty bars are never fill
+ * prices. A matched order is booked when the bar that holds its time closes, before that bar is marked, so
+ * each bar's return reflects exactly the fills inside it. Per closed bar, in order: book the fills inside it;
+ * liquidate a position whose marked equity is zero or less; mark the equity at the close (a fill in a bar
+ * without trades is marked at its own price, the latest there is); feed the bar return to the statistics;
+ * let the strategy see the bar.
  */
 export class StrategyRunner {
   readonly key: InstanceKey;
@@ -29,17 +60,27 @@ export class StrategyRunner {
   readonly #strategy: Strategy;
   readonly #book: PositionBook;
   readonly #stats: PerformanceStatistics;
-  #pending: TargetPosition | null;
+  readonly #allowedLatenessUs: number;
+  #order: PendingOrder | null;
+  #matched: MatchedOrder[];
   #lastEquity: number;
+  #lastBarEndUs: number | null;
+  #lastFillUs: number;
+  #nextSeq: number;
 
   constructor(settings: EngineSettings, instance: StrategyInstance, productId: string, intervalUs: number, state?: StrategyRunnerState) {
     this.#instance = instance;
     this.key = { runId: instance.runId ?? settings.runId, strategyId: instance.plugin.id, paramsKey: instance.paramsKey, productId, intervalUs };
     this.#strategy = instance.plugin.create(instance.params, { productId, intervalUs }, state?.strategy);
     this.#book = new PositionBook(settings.initialEquity, settings.feeBps, settings.slippageBps, state?.book);
-    this.#stats = new PerformanceStatistics({ periodsPerYear: periodsPerYear(settings, intervalUs), windows: settings.statWindows }, state?.stats);
-    this.#pending = state?.pending ?? null;
+    this.#stats = new PerformanceStatistics({ periodsPerYear: periodsPerYear(settings, intervalUs), windows: settings.statWindows, riskFreeRate: settings.riskFreeRate, sortinoMar: settings.sortinoMar }, state?.stats);
+    this.#allowedLatenessUs = settings.allowedLatenessUs;
+    this.#order = state?.order ?? null;
+    this.#matched = state?.matched.slice() ?? [];
     this.#lastEquity = state?.lastEquity ?? settings.initialEquity;
+    this.#lastBarEndUs = state?.lastBarEndUs ?? null;
+    this.#lastFillUs = state?.lastFillUs ?? Number.MIN_SAFE_INTEGER;
+    this.#nextSeq = state?.nextSeq ?? 0;
   }
 
   /** Whether a saved state belongs to this instance (same strategy, version and parameters). */
@@ -47,33 +88,61 @@ export class StrategyRunner {
     return state.strategyId === instance.plugin.id && state.version === instance.plugin.version && state.paramsKey === instance.paramsKey;
   }
 
+  /** Whether an order waits for a price. */
+  get hasOrder(): boolean {
+    return this.#order !== null;
+  }
+
+  /**
+   * Offers a price that existed at `timeUs`: a trade's price (`buyPrice` = `sellPrice`), or a quote's ask
+   * and bid (null when that side is empty). Matches the waiting order when the time is at or after its
+   * decision, not before the previous fill, and inside a bar not yet marked. Returns whether it matched.
+   */
+  offer(timeUs: number, buyPrice: number | null, sellPrice: number | null): boolean {
+    const order = this.#order;
+    if (order === null || timeUs < order.decisionUs) return false;
+    const previousUs = this.#matched.length > 0 ? (this.#matched[this.#matched.length - 1] as MatchedOrder).timeUs : this.#lastFillUs;
+    if (timeUs < previousUs || (this.#lastBarEndUs !== null && timeUs < this.#lastBarEndUs)) return false;
+    const price = this.#buys(order.target) ? buyPrice : sellPrice;
+    if (price === null) return false;
+    this.#matched.push({ target: order.target, signalUs: order.signalUs, price, timeUs });
+    this.#order = null;
+    return true;
+  }
+
   onBar(bar: Bar, out: EngineOutputs): void {
-    if (this.#pending !== null) {
-      const fills = this.#book.moveTo(this.#pending, bar.open);
-      fills.forEach((fill, seq) => {
-        out.fills.push({ ...this.key, timeUs: bar.startUs, seq, ...fill });
-        if (fill.realizedPnl !== null) this.#stats.addClosedTrade(fill.realizedPnl);
-      });
-      this.#pending = null;
-    }
     const wasBankrupt = this.#book.bankrupt;
-    const liquidation = this.#book.liquidateIfInsolvent(bar.close);
-    if (liquidation !== null) {
-      out.fills.push({ ...this.key, timeUs: bar.endUs, seq: 0, ...liquidation });
-      if (liquidation.realizedPnl !== null) this.#stats.addClosedTrade(liquidation.realizedPnl);
+    let markPrice = bar.close;
+    let markTimeUs = Number.MIN_SAFE_INTEGER;
+    while (this.#matched.length > 0 && (this.#matched[0] as MatchedOrder).timeUs < bar.endUs) {
+      const m = this.#matched.shift() as MatchedOrder;
+      for (const fill of this.#book.moveTo(m.target, m.price)) this.#record(fill, m.timeUs, m.signalUs, out);
+      if (bar.tradeCount === 0 && m.timeUs >= markTimeUs) {
+        markPrice = m.price;
+        markTimeUs = m.timeUs;
+      }
     }
-    const equity = this.#book.equity(bar.close);
-    const barReturn = wasBankrupt ? 0 : equity / this.#lastEquity - 1;
+    const liquidation = this.#book.liquidateIfInsolvent(markPrice);
+    if (liquidation !== null) this.#record(liquidation, bar.endUs, null, out);
+    if (this.#book.bankrupt) this.#order = null;
+    const equity = this.#book.equity(markPrice);
+    const barReturn = equity / this.#lastEquity - 1;
     this.#lastEquity = equity;
+    this.#lastBarEndUs = bar.endUs;
     // A bankrupt instance's statistics stay as they were when it went bankrupt.
     if (!wasBankrupt) this.#stats.addBarReturn(barReturn);
     const signal = this.#strategy.onBar(bar);
-    if (signal !== null && !this.#book.bankrupt && signal.target !== this.#book.direction) {
-      this.#pending = signal.target;
-      out.signals.push({ ...this.key, barEndUs: bar.endUs, target: signal.target, reason: signal.reason, price: bar.close });
+    if (signal !== null && !this.#book.bankrupt) {
+      const held = this.#matched.length > 0 ? (this.#matched[this.#matched.length - 1] as MatchedOrder).target : this.#book.direction;
+      const intended = this.#order?.target ?? held;
+      if (signal.target !== intended) {
+        // A new target replaces an order still waiting for a price; one back to the position held cancels it.
+        this.#order = signal.target === held ? null : { target: signal.target, signalUs: bar.endUs, decisionUs: bar.endUs + this.#allowedLatenessUs };
+        out.signals.push({ ...this.key, barEndUs: bar.endUs, target: signal.target, reason: signal.reason, price: bar.close });
+      }
     }
     out.metrics.push({
-      ...this.key, barEndUs: bar.endUs, equity, position: this.#book.quantity, barReturn,
+      ...this.key, barEndUs: bar.endUs, equity, position: this.#book.quantity, barReturn: wasBankrupt ? 0 : barReturn,
       stats: [this.#stats.sinceStart(), ...this.#stats.windows()],
     });
   }
@@ -82,7 +151,24 @@ export class StrategyRunner {
     return {
       strategyId: this.#instance.plugin.id, version: this.#instance.plugin.version, paramsKey: this.#instance.paramsKey,
       strategy: this.#strategy.snapshot(), book: this.#book.snapshot(), stats: this.#stats.snapshot(),
-      pending: this.#pending, lastEquity: this.#lastEquity,
+      order: this.#order, matched: this.#matched.slice(), lastEquity: this.#lastEquity, lastBarEndUs: this.#lastBarEndUs,
+      lastFillUs: this.#lastFillUs, nextSeq: this.#nextSeq,
     };
+  }
+
+  /** Whether moving from what is held (after the matched orders) to `target` starts with a buy. */
+  #buys(target: TargetPosition): boolean {
+    if (target !== 'flat') return target === 'long';
+    const held = this.#matched.length > 0 ? (this.#matched[this.#matched.length - 1] as MatchedOrder).target : this.#book.direction;
+    return held === 'short';
+  }
+
+  #record(fill: Fill, timeUs: number, signalUs: number | null, out: EngineOutputs): void {
+    if (timeUs > this.#lastFillUs) {
+      this.#lastFillUs = timeUs;
+      this.#nextSeq = 0;
+    }
+    out.fills.push({ ...this.key, timeUs, seq: this.#nextSeq++, signalUs, ...fill });
+    if (fill.realizedPnl !== null) this.#stats.addClosedTrade(fill.realizedPnl);
   }
 }

@@ -19,7 +19,7 @@ export interface BarOutput extends Bar {
 }
 
 export interface SignalOutput extends InstanceKey {
-  /** The bar whose close produced the signal; it is acted on at the next bar's open. */
+  /** The bar whose close produced the signal; it fills at the first price at or after this + the allowed lateness. */
   readonly barEndUs: number;
   readonly target: TargetPosition;
   readonly reason: string;
@@ -27,10 +27,12 @@ export interface SignalOutput extends InstanceKey {
 }
 
 export interface FillOutput extends InstanceKey, Fill {
-  /** The bar at whose open the fill happened. */
+  /** Event time of the trade or quote it filled at (a liquidation at a bar's mark: that bar's end), µs. */
   readonly timeUs: number;
-  /** Sequence within the bar (a reversal is two fills). */
+  /** Sequence among the instance's fills at that time (a reversal is two fills). */
   readonly seq: number;
+  /** End of the bar whose close decided it, µs; null for a liquidation at a mark. */
+  readonly signalUs: number | null;
 }
 
 export interface MetricsOutput extends InstanceKey {
@@ -60,6 +62,8 @@ export class EngineOutputs {
   /** Records that could not be decoded: they go to the dead-letter topic. */
   invalid: DeadLetter[] = [];
   gaps = 0;
+  /** Trades dropped because their id was already seen for the product. */
+  duplicates = 0;
 
   get size(): number {
     return this.bars.length + this.signals.length + this.fills.length + this.metrics.length + this.late.length + this.invalid.length;
@@ -68,8 +72,8 @@ export class EngineOutputs {
   /** Empties the buffer and returns what it held. */
   drain(): EngineOutputs {
     const drained = new EngineOutputs();
-    [drained.bars, drained.signals, drained.fills, drained.metrics, drained.late, drained.invalid, drained.gaps] =
-      [this.bars, this.signals, this.fills, this.metrics, this.late, this.invalid, this.gaps];
+    [drained.bars, drained.signals, drained.fills, drained.metrics, drained.late, drained.invalid, drained.gaps, drained.duplicates] =
+      [this.bars, this.signals, this.fills, this.metrics, this.late, this.invalid, this.gaps, this.duplicates];
     this.bars = [];
     this.signals = [];
     this.fills = [];
@@ -77,6 +81,7 @@ export class EngineOutputs {
     this.late = [];
     this.invalid = [];
     this.gaps = 0;
+    this.duplicates = 0;
     return drained;
   }
 }

@@ -14,6 +14,14 @@ export class FencedError extends Error {
   }
 }
 
+/** The run this engine writes was superseded by a run with other settings (another engine started it). */
+export class RunSupersededError extends Error {
+  constructor(runId: string, by: string) {
+    super(`run ${runId} was superseded by run ${by}, started with other settings: this engine stops`);
+    this.name = 'RunSupersededError';
+  }
+}
+
 export interface LoadedPartition {
   /** Where to resume; null when the partition was never checkpointed. */
   readonly nextOffset: string | null;
@@ -29,7 +37,8 @@ export interface Checkpoint {
   readonly meta: PartitionMeta;
   /** The state of the products changed since the last checkpoint, encoded (`encodeState`) when it was taken. */
   readonly changed: ReadonlyMap<string, string>;
-  readonly removed: readonly string[];
+  /** The state of products evicted since (idle): stored dormant, restored when they return. */
+  readonly dormant: ReadonlyMap<string, string>;
   readonly outputs: EngineOutputs;
 }
 
@@ -55,13 +64,18 @@ export class PostgresCheckpointer {
   readonly #topic: string;
   readonly #topics: TopicNames;
   readonly #publish: boolean;
+  readonly #runId: string;
 
-  /** `publish: false` keeps results out of the outbox (a replay must not publish to the live topics). */
-  constructor(sql: Sql, group: string, topics: TopicNames, options: { publish: boolean } = { publish: true }) {
+  /**
+   * `runId`: the run the results belong to; a commit fails with {@link RunSupersededError} once another run
+   * superseded it. `publish: false` keeps results out of the outbox (a replay must not publish to the live topics).
+   */
+  constructor(sql: Sql, group: string, topics: TopicNames, options: { runId: string; publish: boolean }) {
     this.#sql = sql;
     this.#group = group;
     this.#topic = topics.normalized;
     this.#topics = topics;
+    this.#runId = options.runId;
     this.#publish = options.publish;
   }
 
@@ -79,17 +93,27 @@ export class PostgresCheckpointer {
       SELECT next_offset, version, meta FROM engine_offsets
       WHERE consumer_group = ${this.#group} AND topic = ${this.#topic} AND partition = ${partition}`;
     if (offsets === undefined) return { nextOffset: null, version: 0, snapshot: undefined };
-    const states = await this.#sql<{ product_id: string; state: string }[]>`
-      SELECT product_id, state FROM engine_state
+    const states = await this.#sql<{ product_id: string; state: string | null }[]>`
+      SELECT product_id, CASE WHEN dormant THEN NULL ELSE state END AS state FROM engine_state
       WHERE consumer_group = ${this.#group} AND topic = ${this.#topic} AND partition = ${partition}`;
     return {
       nextOffset: offsets.next_offset,
       version: Number(offsets.version),
       snapshot: {
         meta: decodeState(offsets.meta) as PartitionMeta,
-        products: new Map(states.map((row) => [row.product_id, decodeState(row.state) as ProductState])),
+        products: new Map(states.flatMap((row) => (row.state === null ? [] : [[row.product_id, decodeState(row.state) as ProductState]]))),
+        dormant: states.filter((row) => row.state === null).map((row) => row.product_id),
       },
     };
+  }
+
+  /** The stored states of dormant (evicted) products. */
+  async loadDormant(partition: number, productIds: readonly string[]): Promise<Map<string, ProductState>> {
+    const rows = await this.#sql<{ product_id: string; state: string }[]>`
+      SELECT product_id, state FROM engine_state
+      WHERE consumer_group = ${this.#group} AND topic = ${this.#topic} AND partition = ${partition}
+        AND product_id = ANY(${productIds as string[]}) AND dormant`;
+    return new Map(rows.map((row) => [row.product_id, decodeState(row.state) as ProductState]));
   }
 
   /** Commits a checkpoint; returns the new version, or throws {@link FencedError}. */
@@ -97,7 +121,10 @@ export class PostgresCheckpointer {
     const version = c.expectedVersion + 1;
     const rows = resultRows(c.outputs, this.#topics, this.#publish);
     await this.#sql.begin(async (tx) => {
-      // First, so that a fenced engine fails before writing anything and concurrent owners serialise here.
+      const [superseded] = await tx<{ by: string }[]>`
+        SELECT superseded_by AS by FROM strategy_runs WHERE run_id = ${this.#runId} AND superseded_by IS NOT NULL`;
+      if (superseded !== undefined) throw new RunSupersededError(this.#runId, superseded.by);
+      // Next, so that a fenced engine fails before writing anything and concurrent owners serialise here.
       const advanced = await tx`
         INSERT INTO engine_offsets (consumer_group, topic, partition, next_offset, version, meta, updated_at)
         VALUES (${this.#group}, ${this.#topic}, ${c.partition}, ${c.nextOffset}, ${version}, ${encodeState(c.meta)}, now())
@@ -114,16 +141,15 @@ export class PostgresCheckpointer {
         consumer_group: this.#group, partition: c.partition, topic, key: record.key,
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value), headers: tx.json(record.headers), timestamp_ms: record.timestampMs,
       })));
-      const states = [...c.changed].map(([productId, state]) => ({
-        consumer_group: this.#group, topic: this.#topic, partition: c.partition, product_id: productId, state,
-      }));
+      const row = (productId: string, state: string, dormant: boolean) =>
+        ({ consumer_group: this.#group, topic: this.#topic, partition: c.partition, product_id: productId, state, dormant });
+      const states = [
+        ...[...c.changed].map(([productId, state]) => row(productId, state, false)),
+        ...[...c.dormant].map(([productId, state]) => row(productId, state, true)),
+      ];
       for (let i = 0; i < states.length; i += ROWS_PER_STATEMENT) {
         await tx`INSERT INTO engine_state ${tx(states.slice(i, i + ROWS_PER_STATEMENT))}
-          ON CONFLICT (consumer_group, topic, partition, product_id) DO UPDATE SET state = EXCLUDED.state`;
-      }
-      if (c.removed.length > 0) {
-        await tx`DELETE FROM engine_state WHERE consumer_group = ${this.#group} AND topic = ${this.#topic}
-          AND partition = ${c.partition} AND product_id = ANY(${c.removed as string[]})`;
+          ON CONFLICT (consumer_group, topic, partition, product_id) DO UPDATE SET state = EXCLUDED.state, dormant = EXCLUDED.dormant`;
       }
     });
     return version;

@@ -30,6 +30,7 @@ export function resultRows(out: EngineOutputs, topics: TopicNames, publish = tru
   const trades = out.fills.map((f) => ({
     ...instance(f), time: usToTimestamp(f.timeUs), seq: f.seq, side: f.side, quantity: f.quantity, price: f.price, fee: f.fee,
     realized_pnl: f.realizedPnl, position_after: f.positionAfter,
+    signal_time: f.signalUs === null ? null : usToTimestamp(f.signalUs), liquidation: f.liquidation,
   }));
   // The most numerous rows (one per bar, instance and window): the shared columns are computed once per bar.
   const metrics = out.metrics.flatMap((m) => {

@@ -21,9 +21,10 @@ const sqlVariable = (name: string, label: string, query: string, refresh: Variab
 
 const VARIABLES: readonly VariableModel[] = [
   sqlVariable('run', 'Run', `
-    SELECT run_id AS __value, run_id || ' (' || kind || coalesce(': ' || label, '') || ', ' || status || ')' AS __text
-    FROM strategy_runs ORDER BY kind = 'live' DESC, started_at DESC`,
-  VariableRefresh.onDashboardLoad, 'The live engine (`live`) or a replay run.'),
+    SELECT run_id AS __value, run_id || ' (' || kind || coalesce(': ' || label, '') || ', ' || status
+      || coalesce(', superseded by ' || superseded_by, '') || ')' AS __text
+    FROM strategy_runs ORDER BY kind = 'live' AND superseded_by IS NULL DESC, started_at DESC`,
+  VariableRefresh.onDashboardLoad, 'A run: the live engine\'s current run first (`live`, then `live-2`, … each time the engine started with other settings), earlier live runs, or a replay.'),
   sqlVariable('compare_run', 'Compare with', `
     SELECT run_id AS __value, run_id || ' (' || kind || coalesce(': ' || label, '') || ', ' || status || ')' AS __text
     FROM strategy_runs ORDER BY kind = 'replay' DESC, started_at DESC`,
@@ -178,9 +179,9 @@ export function strategyPerformanceDashboard(): Dashboard {
           {
             title: 'Trade log', type: 'table', width: 24, height: 10,
             queries: [sql(`
-              SELECT time AS "time", seq, side, quantity, price, fee, realized_pnl, position_after FROM trades
+              SELECT time AS "time", seq, side, quantity, price, fee, realized_pnl, position_after, signal_time, liquidation FROM trades
               WHERE run_id = '$run' AND ${INSTANCE} AND $__timeFilter(time) ORDER BY time DESC, seq DESC LIMIT 500`, 'table')],
-            description: 'Simulated fills, newest first: filled at the next bar\'s open with slippage and fees; realized P&L when a round trip closes.',
+            description: 'Simulated fills, newest first: each at the first trade (or quote) at or after its decision (the signal\'s bar end + the allowed lateness), with slippage and fees; realized P&L when a round trip closes; liquidation when a short\'s equity reached zero.',
           },
         ]],
       },

@@ -16,6 +16,6 @@ export function testSettings(overrides: Partial<EngineSettings> = {}): EngineSet
   return {
     runId: 'test', intervalsUs: [MINUTE_US, 5 * MINUTE_US], allowedLatenessUs: 2 * SECOND_US, idleEvictUs: 30 * MINUTE_US,
     strategies: [instance('sma_cross', { fast: 2, slow: 4 }), instance('rsi_reversion', { period: 3, oversold: 40, overbought: 60, allowShort: true })],
-    initialEquity: 10_000, feeBps: 10, slippageBps: 2, statWindows: [3, 10], periodsPerYear: null, ...overrides,
+    initialEquity: 10_000, feeBps: 10, slippageBps: 2, fillPrice: 'trade', maxClockSkewUs: 10 * SECOND_US, products: null, statWindows: [3, 10], daysPerYear: 365, riskFreeRate: 0, sortinoMar: 0, ...overrides,
   };
 }

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafka } from '../kafka/createKafka.js';
+import { topicNames } from '../wire/topics.js';
+import { createTestSchema, type TestSchema } from '../testing/db/createTestSchema.js';
+import { engineEnvironment } from '../testing/engine/engineEnvironment.js';
+import { publishEvents } from '../testing/engine/publishEvents.js';
+import { syntheticMarket } from '../testing/engine/syntheticMarket.js';
+import { waitForEngineToCatchUp } from '../testing/engine/waitForEngine.js';
+import { ProgramProcess } from '../testing/process/ProgramProcess.js';
+import { createTestTopics } from '../testing/producer/startTestProducer.js';
+import { waitFor } from '../testing/waitFor.js';
+
+const PRODUCTS = ['BTC-USD', 'ETH-USD'];
+
+interface RunRow { run_id: string; status: string; superseded_by: string | null; consumer_group: string; settings: Record<string, unknown> }
+
+describe('live runs: state belongs to the settings that built it', () => {
+  const services = inject('services');
+  const kafka = createKafka('live-runs-test', services.kafkaBrokers, pino({ level: 'silent' }));
+  let schema: TestSchema;
+  let prefix: string;
+  const startUs = (Date.now() - 3 * 3600_000) * 1000;
+  const market = syntheticMarket({ products: PRODUCTS, minutes: 60, startUs });
+  const half = market.findIndex((e) => e.exchangeTimeUs >= startUs + 30 * 60_000_000);
+
+  beforeAll(async () => {
+    prefix = (await createTestTopics(kafka, 2)).prefix;
+    schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
+  });
+
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  const runs = () => schema.sql<RunRow[]>`
+    SELECT run_id, status, superseded_by, consumer_group, settings FROM strategy_runs WHERE kind = 'live' ORDER BY started_at`;
+
+  async function runEngineUntilCaughtUp(group: string, extra: Record<string, string>): Promise<ProgramProcess> {
+    const { env } = await engineEnvironment(services, { schema: schema.schema, prefix, group, extra });
+    const engine = new ProgramProcess('engine/main.js', env);
+    await waitForEngineToCatchUp(kafka, schema.sql, group, topicNames(prefix).normalized).catch((error: unknown) => {
+      throw new Error(`${String(error)}\nengine log:\n${engine.stdout.slice(-15).join('\n')}\n${engine.stderr.slice(-15).join('\n')}`);
+    });
+    return engine;
+  }
+
+  it('starts a new run on changed settings, naming each change, and keeps the previous run\'s settings and results', async () => {
+    const group = `runs-${randomUUID().slice(0, 8)}`;
+    await publishEvents(kafka, topicNames(prefix).normalized, market.slice(0, half));
+    const first = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m', ENGINE_FEE_BPS: '10' });
+    first.signal('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const [firstBars] = await schema.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM bars WHERE run_id = 'live'`;
+    expect(firstBars!.n, 'the first run wrote bars').toBeGreaterThan(40);
+
+    await publishEvents(kafka, topicNames(prefix).normalized, market.slice(half));
+    const second = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m,15m', ENGINE_FEE_BPS: '5' });
+    const warning = second.logs().find((l) => l['msg'] !== undefined && String(l['msg']).startsWith('settings changed since live run live'));
+    expect(warning?.['changes']).toEqual(['ENGINE_INTERVALS: 1m → 1m,15m', 'ENGINE_FEE_BPS: 10 → 5']);
+    second.signal('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    const rows = await runs();
+    expect(rows.map((r) => [r.run_id, r.status, r.superseded_by, r.consumer_group])).toEqual([
+      ['live', 'finished', 'live-2', group], ['live-2', 'interrupted', null, group],
+    ]);
+    expect([rows[0]!.settings['ENGINE_INTERVALS'], rows[0]!.settings['ENGINE_FEE_BPS']], 'the old run keeps its settings').toEqual(['1m', 10]);
+    expect([rows[1]!.settings['ENGINE_INTERVALS'], rows[1]!.settings['ENGINE_FEE_BPS']]).toEqual(['1m,15m', 5]);
+    const [after] = await schema.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM bars WHERE run_id = 'live'`;
+    expect(after!.n, 'the old run\'s results are untouched').toBe(firstBars!.n);
+    // The new run started with fresh state from the group's offsets: its first bar of each interval is partial.
+    const firsts = await schema.sql<{ interval_s: number; bucket: Date; complete: boolean }[]>`
+      SELECT DISTINCT ON (product_id, interval_s) interval_s, bucket, complete FROM bars WHERE run_id = 'live-2'
+      ORDER BY product_id, interval_s, bucket`;
+    expect(firsts.map((b) => b.complete)).toEqual([false, false, false, false]);
+    expect(Math.min(...firsts.map((b) => b.bucket.getTime())) * 1000, 'it begins where the old run stopped').toBeGreaterThanOrEqual(startUs + 29 * 60_000_000);
+    const trades15m = await schema.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM bars WHERE run_id = 'live-2' AND interval_s = 900 AND complete`;
+    expect(trades15m[0]!.n, 'complete 15-minute bars, built from nothing inherited').toBeGreaterThan(0);
+
+    const third = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '15m,1m', ENGINE_FEE_BPS: '5' });
+    third.signal('SIGTERM');
+    expect(await third.exited).toBe(0);
+    expect((await runs()).map((r) => [r.run_id, r.status]), 'the same settings continue the run').toEqual([['live', 'finished'], ['live-2', 'interrupted']]);
+  });
+
+  it('stops an engine whose run another engine of the group superseded', async () => {
+    const group = `runs-${randomUUID().slice(0, 8)}`;
+    const old = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m' });
+    const newer = new ProgramProcess('engine/main.js', (await engineEnvironment(services, { schema: schema.schema, prefix, group, extra: { ENGINE_INTERVALS: '5m' } })).env);
+    await waitFor('the second engine to start its run', () => newer.logs().some((l) => String(l['msg']).startsWith('settings changed since live run')), 60_000);
+    await publishEvents(kafka, topicNames(prefix).normalized, syntheticMarket({ products: PRODUCTS, minutes: 10, startUs: startUs + 61 * 60_000_000, seed: 7 }));
+    expect(await old.exited, 'the old engine stops at its next checkpoint').toBe(0);
+    expect(old.logs().some((l) => l['level'] === 60 && String(l['msg']).includes('superseded'))).toBe(true);
+    newer.signal('SIGTERM');
+    expect(await newer.exited).toBe(0);
+  });
+});

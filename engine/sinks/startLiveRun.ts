@@ -1,0 +1,62 @@
+import type { Sql } from 'postgres';
+import type { EngineSettings } from '../core/EngineSettings.js';
+import { runSettings, settingsChanges } from '../runSettings.js';
+
+/** The id of a consumer group's first live run; later ones are `live-2`, `live-3`, … */
+export const FIRST_LIVE_RUN_ID = 'live';
+
+export interface LiveRun {
+  /** The run the engine's results belong to. */
+  readonly runId: string;
+  /** The run this one superseded, and every setting that changed; null when a run goes on or is the first. */
+  readonly superseded: { readonly runId: string; readonly changes: readonly string[] } | null;
+}
+
+interface RunRow {
+  run_id: string;
+  settings: unknown;
+}
+
+/**
+ * Opens the live run of a consumer group. State belongs to the settings that built it: with the settings of
+ * the group's current run, that run goes on (its checkpoints resume); with other settings, the current run
+ * ends (`finished`, `superseded_by` the new one) keeping its settings and results, and a new run starts from
+ * the group's current offsets with fresh state (its state rows are deleted and every partition's checkpoint
+ * version moves on, so an engine still running the old settings is fenced off and stops). One transaction,
+ * serialised per group.
+ */
+export async function startLiveRun(sql: Sql, group: string, settings: EngineSettings): Promise<LiveRun> {
+  const recorded = runSettings(settings);
+  const strategies = settings.strategies.map((s) => ({ id: s.plugin.id, version: s.plugin.version, params: s.params, paramsKey: s.paramsKey }));
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${`strategy_runs live ${group}`}))`;
+    let [current] = await tx<RunRow[]>`
+      SELECT run_id, settings FROM strategy_runs
+      WHERE kind = 'live' AND consumer_group = ${group} AND superseded_by IS NULL ORDER BY started_at DESC LIMIT 1`;
+    if (current === undefined) {
+      // The run recorded before runs had a group (migration 0005): the first group to start claims it.
+      [current] = await tx<RunRow[]>`
+        UPDATE strategy_runs SET consumer_group = ${group}
+        WHERE run_id = (SELECT run_id FROM strategy_runs WHERE kind = 'live' AND consumer_group IS NULL AND superseded_by IS NULL
+                        ORDER BY started_at DESC LIMIT 1)
+        RETURNING run_id, settings`;
+    }
+    const changes = current === undefined ? [] : settingsChanges(current.settings, recorded);
+    if (current !== undefined && changes.length === 0) {
+      await tx`UPDATE strategy_runs SET status = 'running', finished_at = NULL, strategies = ${tx.json(strategies as never)} WHERE run_id = ${current.run_id}`;
+      return { runId: current.run_id, superseded: null };
+    }
+    const taken = new Set((await tx<{ run_id: string }[]>`SELECT run_id FROM strategy_runs WHERE run_id LIKE 'live%'`).map((r) => r.run_id));
+    let runId = FIRST_LIVE_RUN_ID;
+    for (let n = 2; taken.has(runId); n++) runId = `${FIRST_LIVE_RUN_ID}-${n}`;
+    await tx`
+      INSERT INTO strategy_runs (run_id, kind, strategies, settings, status, started_at, consumer_group)
+      VALUES (${runId}, 'live', ${tx.json(strategies as never)}, ${tx.json(recorded as never)}, 'running', now(), ${group})`;
+    // A new run starts with fresh state (state without a run, from before runs were recorded, is not trusted either).
+    await tx`DELETE FROM engine_state WHERE consumer_group = ${group}`;
+    await tx`UPDATE engine_offsets SET version = version + 1 WHERE consumer_group = ${group}`;
+    if (current === undefined) return { runId, superseded: null };
+    await tx`UPDATE strategy_runs SET status = 'finished', finished_at = coalesce(finished_at, now()), superseded_by = ${runId} WHERE run_id = ${current.run_id}`;
+    return { runId, superseded: { runId: current.run_id, changes } };
+  });
+}
