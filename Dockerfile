@@ -3,7 +3,8 @@
 FROM node:20.19-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --ignore-scripts --no-audit --no-fund
+COPY scripts/patchDependencies.js ./scripts/
+RUN npm ci --ignore-scripts --no-audit --no-fund && node scripts/patchDependencies.js
 COPY . .
 RUN npx tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 

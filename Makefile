@@ -10,9 +10,12 @@ WITH_ENV := scripts/with-services-env.sh
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
-# No dependency needs an install script; skipping them keeps them from running with our privileges.
-$(NODE_MODULES): package.json package-lock.json
+# No dependency needs an install script; skipping them keeps them from running with our privileges. Install
+# scripts being off, the project's patches to dependencies are applied here (idempotent; fails loudly when an
+# upgraded dependency no longer matches the file a patch was written for).
+$(NODE_MODULES): package.json package-lock.json scripts/patchDependencies.js
 	npm ci --ignore-scripts --no-audit --no-fund
+	node scripts/patchDependencies.js
 	@touch $@
 
 install: $(NODE_MODULES) ## Install the npm dependencies (npm ci)

@@ -25,6 +25,17 @@ export function readMigrations(directory = MIGRATIONS_DIR): Migration[] {
     });
 }
 
+/**
+ * Earlier texts of migrations that were corrected in place, by version: a database that applied one of them
+ * is up to date with that version (the correction only changes what happens where the earlier text failed),
+ * and its recorded checksum is updated to the current text.
+ */
+export const SUPERSEDED_CHECKSUMS: Readonly<Record<string, readonly string[]>> = {
+  // 0002 read shared_preload_libraries, which only superusers may examine: it failed for the schema owner on
+  // servers with TimescaleDB installed; where it succeeded, the corrected text does the same.
+  '0002': ['6506d9503308427a1ea0597a8b09975f0d290be555667c77604a853bf1f1df10'],
+};
+
 export class MigrationError extends Error {
   constructor(message: string) {
     super(message);
@@ -50,6 +61,11 @@ export async function runMigrations(sql: Sql, logger: Logger, directory = MIGRAT
     for (const migration of migrations) {
       const checksum = done.get(migration.version);
       if (checksum !== undefined) {
+        if (checksum !== migration.checksum && SUPERSEDED_CHECKSUMS[migration.version]?.includes(checksum) === true) {
+          await sql`UPDATE schema_migrations SET checksum = ${migration.checksum} WHERE version = ${migration.version}`;
+          logger.info({ migration: `${migration.version}_${migration.name}` }, 'migration corrected in place; recorded checksum updated');
+          continue;
+        }
         if (checksum !== migration.checksum) {
           throw new MigrationError(`migration ${migration.version}_${migration.name} was changed after it was applied; add a new migration instead`);
         }

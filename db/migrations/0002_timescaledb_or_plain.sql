@@ -5,14 +5,26 @@
 -- Policies (change them with remove_*_policy / add_*_policy):
 --   compression after 7 days (bars, strategy_metrics); retention 365 days (bars, strategy_metrics);
 --   signals and trades are small and kept.
+--
+-- Which case applies is decided without reading shared_preload_libraries, which only superusers and members of
+-- pg_read_all_settings may examine (the schema owner is neither). TimescaleDB's loader, when the server preloads
+-- it, defines the setting timescaledb.disable_load; pg_settings, readable by every role, lists a setting only
+-- when a loaded library defined it (a placeholder from `SET` or `ALTER ROLE ... SET` is not listed).
+--   * extension already created: TimescaleDB objects;
+--   * installed and preloaded: CREATE EXTENSION (a trusted extension: the database owner may create it), then
+--     TimescaleDB objects; a role without CREATE on the database gets plain tables, with a notice;
+--   * installed but not preloaded: plain tables, with a notice. CREATE EXTENSION is not even tried: without the
+--     loader, TimescaleDB ends the session with FATAL "extension "timescaledb" must be preloaded", which no
+--     exception handler can catch.
 DO $migration$
 DECLARE
   timescale boolean := EXISTS (SELECT FROM pg_extension WHERE extname = 'timescaledb');
+  installed boolean := EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb');
+  preloaded boolean := EXISTS (SELECT FROM pg_settings WHERE name = 'timescaledb.disable_load');
 BEGIN
-  -- Creating the extension needs it preloaded (else the server raises FATAL) and the right privileges.
-  IF NOT timescale
-     AND EXISTS (SELECT FROM pg_available_extensions WHERE name = 'timescaledb')
-     AND coalesce(current_setting('shared_preload_libraries', true), '') LIKE '%timescaledb%' THEN
+  IF NOT timescale AND installed AND NOT preloaded THEN
+    RAISE NOTICE 'timescaledb is installed but not in shared_preload_libraries: plain PostgreSQL tables';
+  ELSIF NOT timescale AND installed THEN
     BEGIN
       CREATE EXTENSION IF NOT EXISTS timescaledb;
       timescale := true;

@@ -32,8 +32,12 @@ export class DedicatedPostgres {
     return new DedicatedPostgres(dir, port, urls);
   }
 
-  async stop(): Promise<void> {
-    await servicesScript('pg-down', '--dir', this.#dir);
+  /**
+   * Stops the server: `fast` disconnects every client cleanly (each gets FATAL 57P01, as in a restart);
+   * `immediate` makes every server process quit at once, as a crash or a failover does (recovery on restart).
+   */
+  async stop(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
+    await servicesScript('pg-down', '--dir', this.#dir, '--mode', mode);
   }
 
   async restart(): Promise<void> {

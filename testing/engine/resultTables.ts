@@ -41,8 +41,11 @@ export async function readResultTables(sql: Sql): Promise<ResultTables> {
   const tables = {} as ResultTables;
   for (const table of Object.keys(KEYS) as (keyof ResultTables)[]) {
     const time = TIME_COLUMNS[table];
-    const rows = await sql.unsafe<Row[]>(`SELECT *, (extract(epoch FROM ${time}) * 1000000)::bigint AS time_us FROM ${table}`);
-    tables[table] = sortRows(table, rows.map(({ time_us: us, ...row }) => ({ ...row, [time]: Number(us) })));
+    const signalTime = table === 'trades' ? ', (extract(epoch FROM signal_time) * 1000000)::bigint AS signal_time_us' : '';
+    const rows = await sql.unsafe<Row[]>(`SELECT *, (extract(epoch FROM ${time}) * 1000000)::bigint AS time_us${signalTime} FROM ${table}`);
+    tables[table] = sortRows(table, rows.map(({ time_us: us, signal_time_us: signalUs, ...row }) => ({
+      ...row, [time]: Number(us), ...(table === 'trades' ? { signal_time: signalUs === null ? null : Number(signalUs) } : {}),
+    })));
   }
   return tables;
 }
@@ -54,7 +57,8 @@ export async function readResultTables(sql: Sql): Promise<ResultTables> {
 export async function expectedResultTables(kafka: Kafka, prefix: string, settings: EngineSettings): Promise<ResultTables> {
   const topics = topicNames(prefix);
   const records = await readTopic(kafka, topics.normalized);
-  const core = new EngineCore(settings, topics.normalized);
+  // Eviction changes no result (its books are restored), and this run has no store to restore them from.
+  const core = new EngineCore({ ...settings, idleEvictUs: Number.MAX_SAFE_INTEGER }, topics.normalized);
   const out = new EngineOutputs();
   for (const partition of new Set(records.map((r) => r.partition))) core.assign(partition);
   for (const r of records) {
@@ -63,7 +67,8 @@ export async function expectedResultTables(kafka: Kafka, prefix: string, setting
   const rows = resultRows(out, topics);
   const withTimes = (table: keyof ResultTables, list: Row[]) => sortRows(table, list.map((row) => {
     const time = TIME_COLUMNS[table];
-    return { ...row, [time]: timestampUs(row[time] as string) };
+    const signalTime = row['signal_time'];
+    return { ...row, [time]: timestampUs(row[time] as string), ...(table === 'trades' ? { signal_time: signalTime === null ? null : timestampUs(signalTime as string) } : {}) };
   }));
   return { bars: withTimes('bars', rows.bars), signals: withTimes('signals', rows.signals), trades: withTimes('trades', rows.trades), strategy_metrics: withTimes('strategy_metrics', rows.metrics) };
 }
