@@ -85,16 +85,36 @@ export const HeartbeatEventSchema = Type.Object({
   ...base,
 }, { additionalProperties: false });
 
+/**
+ * An OHLCV candle from an exchange's history (Coinbase's REST candles): the trades of
+ * `[exchangeTimeUs, exchangeTimeUs + granularityS)`, aggregated by the exchange. `exchangeTimeUs` is the
+ * candle's start (Coinbase's `start`/`time`), aligned to the Unix epoch; Coinbase omits intervals without
+ * trades. Prices are quote currency, volume base currency, as in trades.
+ */
+export const CandleEventSchema = Type.Object({
+  type: Type.Literal('candle'),
+  ...base,
+  /** The candle's length in seconds (60, 300, 900, 3600, 21600, 86400 on Coinbase). */
+  granularityS: Type.Integer({ minimum: 1, maximum: 86_400 * 7 }),
+  open: PositiveDecimal,
+  high: PositiveDecimal,
+  low: PositiveDecimal,
+  close: PositiveDecimal,
+  volume: Decimal,
+}, { additionalProperties: false });
+
 export type TradeEvent = Static<typeof TradeEventSchema>;
+export type CandleEvent = Static<typeof CandleEventSchema>;
 export type QuoteEvent = Static<typeof QuoteEventSchema>;
 export type GapEvent = Static<typeof GapEventSchema>;
 export type HeartbeatEvent = Static<typeof HeartbeatEventSchema>;
-export type MarketEvent = TradeEvent | QuoteEvent | GapEvent | HeartbeatEvent;
+export type MarketEvent = TradeEvent | QuoteEvent | GapEvent | HeartbeatEvent | CandleEvent;
 export type MarketEventType = MarketEvent['type'];
 
 export const MARKET_EVENT_SCHEMAS = {
   trade: TradeEventSchema,
   quote: QuoteEventSchema,
   gap: GapEventSchema,
+  candle: CandleEventSchema,
   heartbeat: HeartbeatEventSchema,
 } as const;

@@ -4,6 +4,11 @@ export const TOPICS = {
   raw: 'prices.raw',
   /** Normalized market events ({@link MarketEvent}), keyed by product id. */
   normalized: 'prices.normalized',
+  /**
+   * Historical market events (candles and trades loaded by `backfill`), keyed by product id, in event-time
+   * order per product; kept long. Replays read it with `--topic history`.
+   */
+  history: 'prices.history',
   /** Frames and records that could not be used, with the reason and the raw bytes. */
   deadLetter: 'prices.dlq',
   /** Trades the engine received after their bar had closed (the late side output), keyed by product id. */

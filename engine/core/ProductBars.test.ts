@@ -136,6 +136,19 @@ describe('ProductBars (the window step)', () => {
     expect(bars.closeUpTo(T0 + 3 * MINUTE_US).map((b) => [b.startUs - T0, b.complete])).toEqual([[MINUTE_US, false], [2 * MINUTE_US, true]]);
   });
 
+  it('matches its saved state by interval, never by position', () => {
+    const before = new ProductBars('BTC-USD', [MINUTE_US, 60 * MINUTE_US]);
+    before.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
+    before.addTrade(T0 + 70 * SECOND_US, 101, 2, T0);
+    const saved = JSON.parse(JSON.stringify(before.snapshot())) as ProductBarsState;
+    const after = new ProductBars('BTC-USD', [MINUTE_US, 15 * MINUTE_US, 60 * MINUTE_US], saved);
+    after.addTrade(T0 + 20 * MINUTE_US, 102, 4, T0 + 2 * MINUTE_US);
+    const bars = after.closeUpTo(T0 + 60 * MINUTE_US);
+    const quarter = bars.filter((b) => b.intervalUs === 15 * MINUTE_US);
+    expect(quarter.map((b) => [b.startUs - T0, b.volume, b.tradeCount]), 'the new interval starts with what it saw itself').toEqual([[15 * MINUTE_US, 4, 1], [30 * MINUTE_US, 0, 0], [45 * MINUTE_US, 0, 0]]);
+    expect(bars.filter((b) => b.intervalUs === 60 * MINUTE_US).map((b) => [b.volume, b.tradeCount]), 'the hour keeps its own bucket').toEqual([[7, 3]]);
+  });
+
   it('keeps its state bounded: only buckets between the watermark and the newest trade stay open', () => {
     const bars = new ProductBars('BTC-USD', INTERVALS);
     for (let i = 0; i < 10_000; i++) {

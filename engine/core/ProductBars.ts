@@ -22,10 +22,16 @@ interface GapRange {
   readonly toUs: number;
 }
 
+/** One interval's bars in progress. */
+interface IntervalState {
+  readonly nextStartUs: number | null;
+  readonly lastClose: number | null;
+  readonly open: OpenBar[];
+}
+
 export interface ProductBarsState {
-  readonly nextStartUs: (number | null)[];
-  readonly lastClose: (number | null)[];
-  readonly open: OpenBar[][];
+  /** By interval in µs: matched by meaning, never by position. */
+  readonly intervals: Readonly<Record<string, IntervalState>>;
   readonly gaps: GapRange[];
 }
 
@@ -53,9 +59,10 @@ export class ProductBars {
   constructor(productId: string, intervalsUs: readonly number[], state?: ProductBarsState) {
     this.productId = productId;
     this.intervalsUs = intervalsUs;
-    this.#nextStartUs = state?.nextStartUs.slice() ?? intervalsUs.map(() => null);
-    this.#lastClose = state?.lastClose.slice() ?? intervalsUs.map(() => null);
-    this.#open = intervalsUs.map((_, i) => new Map((state?.open[i] ?? []).map((bar) => [bar.startUs, { ...bar }])));
+    const saved = intervalsUs.map((intervalUs) => state?.intervals[String(intervalUs)]);
+    this.#nextStartUs = saved.map((s) => s?.nextStartUs ?? null);
+    this.#lastClose = saved.map((s) => s?.lastClose ?? null);
+    this.#open = saved.map((s) => new Map((s?.open ?? []).map((bar) => [bar.startUs, { ...bar }])));
     this.#gaps = state?.gaps.slice() ?? [];
   }
 
@@ -157,11 +164,13 @@ export class ProductBars {
   }
 
   snapshot(): ProductBarsState {
-    return {
-      nextStartUs: this.#nextStartUs.slice(),
-      lastClose: this.#lastClose.slice(),
-      open: this.#open.map((m) => [...m.values()].map((bar) => ({ ...bar }))),
-      gaps: this.#gaps.slice(),
-    };
+    const intervals: Record<string, IntervalState> = {};
+    this.intervalsUs.forEach((intervalUs, i) => {
+      intervals[String(intervalUs)] = {
+        nextStartUs: this.#nextStartUs[i] ?? null, lastClose: this.#lastClose[i] ?? null,
+        open: [...(this.#open[i] as Map<number, OpenBar>).values()].map((bar) => ({ ...bar })),
+      };
+    });
+    return { intervals, gaps: this.#gaps.slice() };
   }
 }

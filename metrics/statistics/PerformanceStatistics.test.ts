@@ -166,6 +166,25 @@ describe('PerformanceStatistics with a risk-free rate and a Sortino MAR', { tags
   });
 });
 
+describe('PerformanceStatistics snapshots', () => {
+  it('matches rolling windows by their size, never by their position', () => {
+    const returns = [0.01, -0.02, 0.015, 0.003, -0.007, 0.02];
+    const before = new PerformanceStatistics({ periodsPerYear: 365, windows: [3, 5] });
+    for (const r of returns.slice(0, 4)) before.addBarReturn(r);
+    // Restored with the windows listed the other way round and one more: each keeps its own bars.
+    const restored = new PerformanceStatistics({ periodsPerYear: 365, windows: [5, 4, 3] }, JSON.parse(JSON.stringify(before.snapshot())) as JsonValue);
+    const unbroken = new PerformanceStatistics({ periodsPerYear: 365, windows: [5, 3] });
+    for (const r of returns.slice(0, 4)) unbroken.addBarReturn(r);
+    for (const r of returns.slice(4)) {
+      restored.addBarReturn(r);
+      unbroken.addBarReturn(r);
+    }
+    const [five, four, three] = restored.windows();
+    expect([five, three]).toEqual(unbroken.windows());
+    expect(four!.bars, 'a window the snapshot did not have starts empty').toBe(2);
+  });
+});
+
 describe('PerformanceStatistics trades', () => {
   it('counts closed round trips and winners since the start and per window', () => {
     const stats = new PerformanceStatistics({ periodsPerYear: A, windows: [2] });

@@ -90,12 +90,14 @@ class TradeCounts {
 }
 
 class Window {
+  readonly size: number;
   readonly moments: WindowMoments;
   readonly drawdown: RollingDrawdown;
   readonly trades: TradeCounts;
 
   constructor(size: number, mar: number, snapshot?: JsonValue) {
     const s = snapshot as { m: JsonValue; d: JsonValue; t: number[] } | undefined;
+    this.size = size;
     this.moments = new WindowMoments(size, mar, s?.m);
     this.drawdown = new RollingDrawdown(size, s?.d);
     this.trades = new TradeCounts(size, s?.t);
@@ -137,13 +139,17 @@ export class PerformanceStatistics {
     this.#periodsPerYear = options.periodsPerYear;
     this.#rf = perBarRate(options.riskFreeRate ?? 0, options.periodsPerYear);
     this.#mar = perBarRate(options.sortinoMar ?? 0, options.periodsPerYear);
-    const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[]; closed: number; won: number; pc: number; pw: number; mar?: number } | undefined;
+    const s = snapshot as { m: JsonValue; d: JsonValue; w: JsonValue[] | Record<string, JsonValue>; closed: number; won: number; pc: number; pw: number; mar?: number } | undefined;
     if (s !== undefined && (s.mar ?? 0) !== this.#mar) {
       throw new Error(`statistics snapshot built with a per-bar MAR of ${s.mar ?? 0} cannot continue with ${this.#mar}`);
     }
     this.#moments = new ExactSums(this.#mar, s?.m as string[] | undefined);
     this.#drawdown = new RunningDrawdown(s?.d);
-    this.#windows = options.windows.map((size, i) => new Window(size, this.#mar, s?.w[i]));
+    // Windows are matched by their size; a window the snapshot does not have starts empty. (Snapshots
+    // written before sizes were recorded list the windows in the order of the same settings.)
+    const saved = (size: number, i: number): JsonValue | undefined =>
+      (s === undefined ? undefined : Array.isArray(s.w) ? s.w[i] : s.w[String(size)]);
+    this.#windows = options.windows.map((size, i) => new Window(size, this.#mar, saved(size, i)));
     this.#closed = s?.closed ?? 0;
     this.#won = s?.won ?? 0;
     this.#pendingClosed = s?.pc ?? 0;
@@ -211,7 +217,7 @@ export class PerformanceStatistics {
 
   snapshot(): JsonValue {
     return {
-      m: this.#moments.snapshot(), d: this.#drawdown.snapshot(), w: this.#windows.map((w) => w.snapshot()),
+      m: this.#moments.snapshot(), d: this.#drawdown.snapshot(), w: Object.fromEntries(this.#windows.map((w) => [String(w.size), w.snapshot()])),
       closed: this.#closed, won: this.#won, pc: this.#pendingClosed, pw: this.#pendingWon,
       // Only when not 0, so that the snapshots of a default configuration keep their earlier form.
       ...(this.#mar === 0 ? {} : { mar: this.#mar }),
