@@ -79,11 +79,16 @@ export class EngineRunner {
     return [...this.#partitions.keys()];
   }
 
-  /** The source's new assignment: restore partitions gained, forget partitions lost (ignored once stopping). */
+  /**
+   * The source's new assignment: restore partitions gained, forget partitions lost, and move the source of
+   * partitions kept to where this engine is (a consumer restarted after a crash, or a broker outage, would
+   * fetch from Kafka's committed offsets, which are for lag tools only). Ignored once stopping.
+   */
   async assign(partitions: readonly number[]): Promise<void> {
     if (this.#stopping) return;
-    for (const partition of this.#partitions.keys()) {
+    for (const [partition, runtime] of this.#partitions) {
       if (!partitions.includes(partition)) this.#forget(partition);
+      else if (runtime.nextOffset !== null) this.#o.seek(partition, String(runtime.nextOffset));
     }
     await Promise.all(partitions.filter((p) => !this.#partitions.has(p) && !this.#loading.has(p)).map((p) => this.#restore(p)));
   }
@@ -115,7 +120,7 @@ export class EngineRunner {
         const nowUs = this.#o.nowUs();
         if (event !== null) metrics.receiptToConsume.observe(Math.max(0, nowUs - event.receivedAtUs) / 1e6);
         // Most ticks only update a bar: nothing to observe.
-        if (out.size !== sizeBefore || out.gaps > 0 || out.duplicates > 0) this.#observe(out, counts, event?.receivedAtUs ?? null, nowUs);
+        if (out.size !== sizeBefore || out.gaps > 0 || out.duplicates > 0 || out.covered > 0) this.#observe(out, counts, event?.receivedAtUs ?? null, nowUs);
       }
     } finally {
       metrics.recordsConsumed.inc({ partition: partitionLabel }, consumed);
@@ -301,6 +306,10 @@ export class EngineRunner {
     if (out.gaps > 0) {
       metrics.gapMarkers.inc(out.gaps);
       out.gaps = 0;
+    }
+    if (out.covered > 0) {
+      metrics.coveredRecords.inc(out.covered);
+      out.covered = 0;
     }
     if (out.duplicates > 0) {
       metrics.duplicateTrades.inc(out.duplicates);

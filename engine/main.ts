@@ -1,30 +1,40 @@
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import postgres from 'postgres';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConnectionGate } from '../kafka/ConnectionGate.js';
 import { createKafka } from '../kafka/createKafka.js';
+import { GroupConsumer } from '../kafka/GroupConsumer.js';
 import { createEngineMetrics } from '../metrics/engineMetrics.js';
 import { startMetricsServer } from '../metrics/startMetricsServer.js';
 import { startProgram } from '../runtime/startProgram.js';
 import { wallClockUs } from '../runtime/wallClockUs.js';
 import { topicNames } from '../wire/topics.js';
 import { EngineCore } from './core/EngineCore.js';
-import { engineSettings, LIVE_RUN_ID } from './engineSettings.js';
+import { engineSettings } from './engineSettings.js';
 import { EngineRunner } from './EngineRunner.js';
+import { IdleReporter } from './IdleReporter.js';
 import { kafkaBatches } from './pipeline/kafkaBatches.js';
 import { runPipeline } from './pipeline/runPipeline.js';
-import { resolveStrategies } from './resolveStrategies.js';
+import { strategyConfigLoader } from './loadStrategyProgramConfig.js';
 import { OutboxRelay } from './sinks/OutboxRelay.js';
 import { PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
-import { recordLiveRun } from './sinks/recordLiveRun.js';
+import { startLiveRun } from './sinks/startLiveRun.js';
 
 const COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
+/** On stop, how long the consumer may take to finish its batch and leave the group before its connections are cut. */
+const LEAVE_TIMEOUT_MS = 5000;
+/** With no record, the first "waiting for records" line after this long, then one every IDLE_REPORT_EVERY_MS. */
+const IDLE_FIRST_REPORT_MS = 30_000;
+const IDLE_REPORT_EVERY_MS = 300_000;
 
-await startProgram('engine', async (config, logger, onStop) => {
-  const strategies = await resolveStrategies(config.STRATEGY_MODULE, config.STRATEGY_PARAMS);
-  const settings = engineSettings(config, strategies);
+// Resolving the strategies is part of checking the configuration: their problems are reported with the others (78).
+const loadConfig = strategyConfigLoader('engine');
+
+await startProgram('engine', async (config, logger, onStop, strategies) => {
+  const configured = engineSettings(config, strategies);
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const group = config.ENGINE_GROUP_ID;
-  logger.info({ strategies: strategies.map((s) => `${s.plugin.id}(${s.paramsKey})`), intervalsUs: settings.intervalsUs }, 'strategies');
+  logger.info({ strategies: strategies.map((s) => `${s.plugin.id}(${s.paramsKey})`), intervalsUs: configured.intervalsUs }, 'strategies');
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
@@ -40,9 +50,19 @@ await startProgram('engine', async (config, logger, onStop) => {
   onStop(() => sql.end({ timeout: 5 }));
   const [migrated] = await sql<{ ready: boolean }[]>`SELECT to_regclass('engine_offsets') IS NOT NULL AS ready`;
   if (migrated?.ready !== true) throw new Error(`schema "${config.DATABASE_SCHEMA}" has no engine tables: run \`make migrate\` first`);
-  await recordLiveRun(sql, LIVE_RUN_ID, settings);
+  const run = await startLiveRun(sql, group, configured);
+  const settings = { ...configured, runId: run.runId };
+  if (run.superseded !== null) {
+    logger.warn({ run: run.runId, superseded: run.superseded.runId, changes: run.superseded.changes },
+      `settings changed since live run ${run.superseded.runId} (${run.superseded.changes.join('; ')}): starting live run ${run.runId} with fresh state; ${run.superseded.runId} keeps its settings and results`);
+  } else {
+    logger.info({ run: run.runId }, `live run ${run.runId}`);
+  }
 
-  const kafka = createKafka('engine', config.KAFKA_BROKERS, logger);
+  // The admin's and the outbox producer's client: after their disconnects, nothing reconnects.
+  const connections = new ConnectionGate();
+  onStop(() => { connections.close(); return Promise.resolve(); });
+  const kafka = createKafka('engine', config.KAFKA_BROKERS, logger, { socketFactory: connections.socketFactory, stopping: () => connections.closed });
   const admin = kafka.admin();
   await admin.connect();
   onStop(() => admin.disconnect());
@@ -52,15 +72,21 @@ await startProgram('engine', async (config, logger, onStop) => {
   });
   await producer.connect();
   onStop(() => producer.disconnect());
-  const consumer = kafka.consumer({
-    groupId: group, maxWaitTimeInMs: 250, sessionTimeout: config.ENGINE_SESSION_TIMEOUT_MS,
-    heartbeatInterval: Math.floor(config.ENGINE_SESSION_TIMEOUT_MS / 10), allowAutoTopicCreation: false,
+  // A client of its own, closed for good on stop, whatever the group is doing (GroupConsumer).
+  const source = new GroupConsumer({
+    clientId: 'engine', brokers: config.KAFKA_BROKERS, logger, leaveTimeoutMs: LEAVE_TIMEOUT_MS,
+    config: {
+      groupId: group, maxWaitTimeInMs: 250, sessionTimeout: config.ENGINE_SESSION_TIMEOUT_MS,
+      heartbeatInterval: Math.floor(config.ENGINE_SESSION_TIMEOUT_MS / 10), allowAutoTopicCreation: false,
+    },
+    onFatal: (error) => { logger.fatal({ err: error }, 'the Kafka consumer crashed and does not restart'); process.kill(process.pid, 'SIGTERM'); },
   });
-  await consumer.connect();
-  onStop(() => consumer.disconnect());
+  onStop(() => source.close());
+  await source.connect();
+  const { consumer } = source;
 
   const core = new EngineCore(settings, topics.normalized);
-  const checkpointer = new PostgresCheckpointer(sql, group, topics);
+  const checkpointer = new PostgresCheckpointer(sql, group, topics, { runId: run.runId, publish: true });
   let runner: EngineRunner | null = null;
   const relay = new OutboxRelay({
     sql, producer, group, compression: COMPRESSION[config.KAFKA_COMPRESSION], logger,
@@ -70,6 +96,7 @@ await startProgram('engine', async (config, logger, onStop) => {
   runner = new EngineRunner({
     core, checkpointer, metrics, logger, nowUs: wallClockUs,
     checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS,
+    onFatal: () => { process.kill(process.pid, 'SIGTERM'); },
     onCommitted: (partition, offset) => {
       relay.notify();
       // For lag tools only: the engine resumes from its own checkpoints.
@@ -87,24 +114,32 @@ await startProgram('engine', async (config, logger, onStop) => {
     },
   });
   const engine = runner;
-  consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-    const partitions = payload.memberAssignment[topics.normalized] ?? [];
+  source.onAssignment((assignment) => {
+    const partitions = assignment[topics.normalized] ?? [];
     logger.info({ partitions }, 'partitions assigned');
     engine.assign(partitions).catch((error: unknown) => { logger.error({ err: error, partitions }, 'restoring partitions failed while stopping'); });
   });
   // Before partitions move, commit what this engine has: the next owner then has less to recompute.
-  consumer.on(consumer.events.REBALANCING, () => { void engine.checkpointAll(); });
+  source.onRebalancing(() => { void engine.checkpointAll(); });
   await consumer.subscribe({ topic: topics.normalized, fromBeginning: config.ENGINE_START_FROM === 'earliest' });
   relay.start();
   engine.start();
-  const pipeline = runPipeline(kafkaBatches(consumer), (batch) => engine.handle(batch)).subscribe({
+  logger.info({ group }, 'joining the consumer group');
+  // Idle and stuck must not look alike: say that the engine waits, and on what, while no record arrives.
+  const idle = new IdleReporter({
+    logger, topic: topics.normalized, group, partitions: () => engine.ownedPartitions, firstAfterMs: IDLE_FIRST_REPORT_MS, everyMs: IDLE_REPORT_EVERY_MS,
+  });
+  idle.start();
+  onStop(() => { idle.stop(); return Promise.resolve(); });
+  const pipeline = runPipeline(kafkaBatches(source), (batch) => { idle.received(batch.records.length); return engine.handle(batch); }).subscribe({
     error: (error: unknown) => { logger.fatal({ err: error }, 'the Kafka consumer failed'); process.kill(process.pid, 'SIGTERM'); },
   });
   onStop(async () => {
-    await consumer.stop();
+    // Intake first: the batch in hand is finished and the group left (or the connections cut), for good.
+    await source.close();
     pipeline.unsubscribe();
     if (!(await engine.stop())) logger.warn('some results were not committed; the next start recomputes them from the last checkpoint');
     await relay.stop(5000);
-    await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${LIVE_RUN_ID}`.catch(() => undefined);
+    await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${run.runId}`.catch(() => undefined);
   });
-});
+}, loadConfig);

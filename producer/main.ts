@@ -1,5 +1,6 @@
 import { CompressionTypes } from 'kafkajs';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { ConnectionGate } from '../kafka/ConnectionGate.js';
 import { createKafka } from '../kafka/createKafka.js';
 import { startMetricsServer } from '../metrics/startMetricsServer.js';
 import { startProgram } from '../runtime/startProgram.js';
@@ -18,11 +19,14 @@ await startProgram('producer', async (config, logger, onStop) => {
   const server = await startMetricsServer(registry, config.METRICS_HOST, config.METRICS_PORT);
   onStop(() => server.close());
   logger.info({ port: server.port }, 'metrics on /metrics');
+  // After the producer's disconnect, nothing reconnects (a send retrying in an outage would, lazily).
+  const connections = new ConnectionGate();
+  onStop(() => { connections.close(); return Promise.resolve(); });
   const producer = new MarketDataProducer({
     protocol,
     url: config.COINBASE_WS_URL === '' ? protocol.defaultUrl : config.COINBASE_WS_URL,
     productIds: config.COINBASE_PRODUCT_IDS,
-    kafka: createKafka('producer', config.KAFKA_BROKERS, logger),
+    kafka: createKafka('producer', config.KAFKA_BROKERS, logger, { socketFactory: connections.socketFactory, stopping: () => connections.closed }),
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     compression: COMPRESSION[config.KAFKA_COMPRESSION],
     maxFrameBytes: config.COINBASE_MAX_FRAME_BYTES,

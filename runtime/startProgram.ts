@@ -8,24 +8,51 @@ import { createLogger } from '../logging/createLogger.js';
 /** Exit status for bad configuration (sysexits.h `EX_CONFIG`). */
 export const EXIT_CONFIG = 78;
 
-/** Registers how to release a resource; cleanups run in reverse order of registration. */
+/**
+ * Registers how to release a resource; cleanups run in reverse order of registration. Once the program is
+ * stopping, it releases the resource at once and throws {@link StoppedWhileStarting}, which ends the start.
+ */
 export type OnStop = (cleanup: () => Promise<void>) => void;
 
+/** Thrown by {@link OnStop} when a signal came while the program was starting: nothing more may start. */
+export class StoppedWhileStarting extends Error {
+  constructor() {
+    super('stopped while starting');
+    this.name = 'StoppedWhileStarting';
+  }
+}
+
 /**
- * The common start of every program: configuration from the environment (bad configuration prints every bad
- * variable and exits with {@link EXIT_CONFIG}), a JSON logger, the configuration logged without secrets, and
- * signal handling. `run` registers a cleanup for each resource as soon as it holds it; on SIGTERM or SIGINT,
+ * Loads a program's configuration when validating it takes more than each variable's own schema (e.g.
+ * resolving its strategies): returns the configuration and what the checks produced (`checked`, given to
+ * `run`), or throws a ConfigError naming every problem, reported like those of the variables.
+ */
+export type ConfigLoader<P extends ProgramName, X> =
+  (env: Readonly<Record<string, string | undefined>>) => Promise<{ config: ProgramConfig<P>; checked: X }>;
+
+/**
+ * The common start of every program: configuration from the environment, by `load` when given (bad
+ * configuration prints every bad variable and exits with {@link EXIT_CONFIG}), a JSON logger, the configuration logged without secrets, and
+ * signal handling. `run` registers a cleanup for each resource as soon as it holds it (a registration after a
+ * signal ends the start, see {@link OnStop}); on SIGTERM or SIGINT,
  * on a failed start, or on an unhandled rejection, every registered cleanup runs once, last first, each even
  * if an earlier one failed, and the process then ends on its own (no `process.exit`). A second signal ends
  * the process at once.
  */
-export async function startProgram<P extends ProgramName>(
+export async function startProgram<P extends ProgramName, X = undefined>(
   program: P,
-  run: (config: ProgramConfig<P>, logger: Logger, onStop: OnStop) => Promise<void>,
+  run: (config: ProgramConfig<P>, logger: Logger, onStop: OnStop, checked: NoInfer<X>) => Promise<void>,
+  load?: ConfigLoader<P, X>,
 ): Promise<void> {
   let config: ProgramConfig<P>;
+  let checked: X;
   try {
-    config = loadProgramConfig(program, process.env);
+    if (load === undefined) {
+      config = loadProgramConfig(program, process.env);
+      checked = undefined as X;
+    } else {
+      ({ config, checked } = await load(process.env));
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${program}: ${error.message}\n`);
@@ -72,12 +99,12 @@ export async function startProgram<P extends ProgramName>(
   try {
     await run(config, logger, (cleanup) => {
       if (isStopping()) {
-        // Stopped while starting: release what was just acquired too.
+        // Stopped while starting: release what was just acquired too, and start nothing more (the throw ends `run`).
         void cleanup().catch((error: unknown) => { logger.error({ err: error }, 'error while stopping'); });
-        return;
+        throw new StoppedWhileStarting();
       }
       cleanups.push(cleanup);
-    });
+    }, checked);
   } catch (error) {
     if (!isStopping()) logger.fatal({ err: error }, `${program} failed to start`);
     await stop('start-up failure', 1);

@@ -5,23 +5,28 @@
 # runs as an unprivileged user that owns its own directory: Kafka as nobody, PostgreSQL as postgres,
 # Prometheus as prometheus.
 #
+# Ports: SERVICES_KAFKA_PORT (the controller takes the next one), SERVICES_PG_PORT and SERVICES_PROMETHEUS_PORT
+# from the environment, else those the last `up` wrote to .services.env, else the defaults below. As root in a
+# checkout the services' users cannot enter (e.g. under /root, mode 0700), the state lives in
+# /var/lib/crypto-strategy-engine/<id> instead, and .services links to it.
+#
 #   services/services.sh up | down | status
 #   services/services.sh kafka-up   --dir DIR --port PORT   (an extra broker, for tests that restart Kafka)
 #   services/services.sh kafka-down --dir DIR
 #   services/services.sh pg-up      --dir DIR --port PORT   (an extra PostgreSQL, for tests that stop it;
-#   services/services.sh pg-down    --dir DIR                its URLs are written to DIR/urls.env)
+#   services/services.sh pg-down    --dir DIR [--mode fast|immediate]  its URLs are written to DIR/urls.env)
 set -euo pipefail
 umask 077
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STATE="$ROOT/.services"
 ENV_FILE="$ROOT/.services.env"
+DEFAULT_KAFKA_PORT=19092
+DEFAULT_PG_PORT=15432
+DEFAULT_PROM_PORT=19090
 
 KAFKA_VERSION=3.9.1
 KAFKA_LIB="$STATE/cache/kafka-$KAFKA_VERSION/lib"
-KAFKA_PORT=19092
-PG_PORT=15432
-PROM_PORT=19090
 PG_DB=strategy_engine
 PG_OWNER=strategy_engine
 KAFKA_USER=nobody
@@ -30,6 +35,19 @@ PROM_USER=prometheus
 
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+# The port of service variable $1: from the environment, else from .services.env (the last `up`), else $2.
+port_setting() {
+  local name="$1" value="${!1:-}"
+  [ -z "$value" ] && [ -f "$ENV_FILE" ] && value="$(sed -n "s/^$name=//p" "$ENV_FILE" | tail -n 1)"
+  value="${value:-$2}"
+  [[ "$value" =~ ^[0-9]+$ ]] && [ "$value" -ge 1024 ] && [ "$value" -le 65534 ] ||
+    die "$name must be a port number from 1024 to 65534, not '$value'"
+  echo "$value"
+}
+KAFKA_PORT="$(port_setting SERVICES_KAFKA_PORT "$DEFAULT_KAFKA_PORT")"
+PG_PORT="$(port_setting SERVICES_PG_PORT "$DEFAULT_PG_PORT")"
+PROM_PORT="$(port_setting SERVICES_PROMETHEUS_PORT "$DEFAULT_PROM_PORT")"
 
 # --- prerequisites -----------------------------------------------------------------------------------------
 
@@ -69,11 +87,37 @@ ensure_prerequisites() {
 
 is_root() { [ "$(id -u)" = 0 ]; }
 
-# Runs "$@" as the service's user when invoked as root, else as the invoking user.
+# Runs "$@" as the service's user when invoked as root (from /, which that user can enter), else as the
+# invoking user.
 as_user() {
   local user="$1"
   shift
-  if is_root; then runuser -u "$user" -- "$@"; else "$@"; fi
+  if is_root; then (cd / && runuser -u "$user" -- "$@"); else "$@"; fi
+}
+
+# As root, puts the state where every service's user can reach it: $ROOT/.services when they can all enter
+# the checkout, else /var/lib/crypto-strategy-engine/<hash of the checkout's path>, linked from .services (a
+# .services directory left there by an earlier attempt is moved over first).
+place_state() {
+  is_root || return 0
+  local user blocked=""
+  for user in "$KAFKA_USER" "$PG_USER" "$(prom_user)"; do
+    id "$user" >/dev/null 2>&1 || continue
+    (cd / && runuser -u "$user" -- test -x "$ROOT") 2>/dev/null || blocked="$blocked $user"
+  done
+  [ -z "$blocked" ] && return 0
+  local base=/var/lib/crypto-strategy-engine target
+  target="$base/$(printf '%s' "$ROOT" | sha256sum | cut -c1-12)"
+  mkdir -p "$base" && chmod 711 "$base" || die "$ROOT cannot be entered by$blocked, and $base cannot be created. Fix: clone the project where they can (e.g. under /srv or /opt), or run: chmod o+x on $ROOT and each directory above it"
+  if [ -d "$STATE" ] && [ ! -L "$STATE" ]; then
+    [ -e "$target" ] && die "both $STATE and $target exist; remove one (make services-down first)"
+    mv "$STATE" "$target"
+  fi
+  mkdir -p "$target"
+  chmod 711 "$target"
+  [ "$(readlink "$STATE" 2>/dev/null)" = "$target" ] || ln -sfn "$target" "$STATE"
+  STATE="$target"
+  KAFKA_LIB="$STATE/cache/kafka-$KAFKA_VERSION/lib"
 }
 
 # Gives a service's directory to its user (when root), private to it.
@@ -94,13 +138,16 @@ pid_alive() {
     tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | grep -qxF -- "$marker"
 }
 
-# Starts "$@" as user $1, detached in its own session, writing its pid (the exec'd program's) to $2.
+# Starts "$@" as user $1, detached in its own session, writing its pid (the exec'd program's) to $2, and
+# waits (10 s at most) until the pid file names it. A pid file left by a process that died is removed first:
+# it must never be taken for the new process's.
 spawn() {
   local user="$1" pidfile="$2" logfile="$3"
   shift 3
+  rm -f "$pidfile"
   as_user "$user" setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidfile" "$@" >>"$logfile" 2>&1 </dev/null &
-  for _ in $(seq 1 50); do [ -s "$pidfile" ] && return; sleep 0.1; done
-  die "could not start $1"
+  for _ in $(seq 1 100); do [ -s "$pidfile" ] && return; sleep 0.1; done
+  die "could not start $1: no pid file after 10 s (log: $logfile)"
 }
 
 stop_pid() {
@@ -120,6 +167,21 @@ stop_pid() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The program listening on port $1, as "name (pid N)"; empty when ss cannot name it (not root, or no ss).
+port_holder() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'users:(("[^"]*",pid=[0-9]*' | head -n 1 |
+    sed -E 's/users:\(\("([^"]*)",pid=([0-9]+)/\1 (pid \2)/' || true
+}
+
+# Fails unless port $2 (of service $1, set by variable $3) is free, naming what holds it and how to move.
+require_port() {
+  local name="$1" port="$2" variable="$3" holder hint=""
+  port_free "$port" && return 0
+  holder="$(port_holder "$port")"
+  [[ "$holder" == docker-proxy* ]] && hint=" (a Docker container: the docker-compose stack? 'make down' stops it)"
+  die "port $port ($name) is in use by ${holder:-another program (run 'ss -ltnp' as root to see which)}$hint. Stop it, or choose another port: $variable=<port> make services-up (kept in .services.env for later runs)"
+}
+
 # --- Kafka -------------------------------------------------------------------------------------------------
 
 fetch_kafka_jars() {
@@ -136,8 +198,14 @@ fetch_kafka_jars() {
 kafka_up() {
   local dir="$1" port="$2" controller_port=$(($2 + 1))
   local config="$dir/server.properties" pidfile="$dir/kafka.pid" logfile="$dir/kafka.log"
-  if pid_alive "$pidfile" "$config"; then log "Kafka already running on 127.0.0.1:$port"; return; fi
-  port_free "$port" || die "port $port is in use by another program; stop it or run 'make services-down'"
+  if pid_alive "$pidfile" "$config"; then
+    grep -q "^listeners=PLAINTEXT://127.0.0.1:$port," "$config" ||
+      die "Kafka is already running on another port ($(sed -n 's|^listeners=PLAINTEXT://127.0.0.1:\([0-9]*\),.*|\1|p' "$config")); to move it to $port, run 'make services-down' first"
+    log "Kafka already running on 127.0.0.1:$port"
+    return
+  fi
+  require_port Kafka "$port" SERVICES_KAFKA_PORT
+  require_port "Kafka's controller, SERVICES_KAFKA_PORT + 1" "$controller_port" SERVICES_KAFKA_PORT
   fetch_kafka_jars
   mkdir -p "$dir/data"
   cat >"$config" <<EOF
@@ -162,9 +230,11 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 EOF
   : >"$logfile"
+  # A copy beside the configuration: the broker's user may not be able to read the checkout.
+  cp "$ROOT/services/kafka/log4j.properties" "$dir/log4j.properties"
   own_dir "$KAFKA_USER" "$dir"
   local java_opts=(-Xms256m -Xmx768m -XX:+UseG1GC -XX:-UsePerfData -Djava.awt.headless=true
-    "-Dlog4j.configuration=file:$ROOT/services/kafka/log4j.properties" -cp "$KAFKA_LIB/*")
+    "-Dlog4j.configuration=file:$dir/log4j.properties" -cp "$KAFKA_LIB/*")
   if [ ! -f "$dir/data/meta.properties" ]; then
     local cluster_id
     cluster_id="$(as_user "$KAFKA_USER" java "${java_opts[@]}" kafka.tools.StorageTool random-uuid)"
@@ -172,13 +242,21 @@ EOF
       --ignore-formatted >/dev/null
   fi
   spawn "$KAFKA_USER" "$pidfile" "$logfile" java "${java_opts[@]}" kafka.Kafka "$config"
-  for _ in $(seq 1 900); do
-    grep -q 'Kafka Server started' "$logfile" && { log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$port"; return; }
-    pid_alive "$pidfile" "$config" || break
+  # Ready once the broker has logged its start and accepts connections; 120 s at most. What is reported is
+  # what happened: ready, exited (with the log's tail), or still starting when the time ran out.
+  local pid
+  pid="$(cat "$pidfile")"
+  for _ in $(seq 1 1200); do
+    if grep -q 'Kafka Server started' "$logfile" && ! port_free "$port"; then
+      log "Kafka $KAFKA_VERSION ready on 127.0.0.1:$port"
+      return
+    fi
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.1
   done
   tail -n 30 "$logfile" >&2
-  die "Kafka did not start (log: $logfile)"
+  if kill -0 "$pid" 2>/dev/null; then die "Kafka (pid $pid) is not ready after 120 s (log: $logfile)"; fi
+  die "Kafka exited while starting (log: $logfile)"
 }
 
 kafka_down() { stop_pid "$1/kafka.pid" "$1/server.properties" Kafka; }
@@ -192,13 +270,16 @@ pg_up() {
   local data="$dir/data" run="$dir/run"
   bin="$(pg_bindir)"
   if [ -f "$data/PG_VERSION" ] && as_user "$PG_USER" "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    local running
+    running="$(sed -n 4p "$data/postmaster.pid" 2>/dev/null)"
+    [ "$running" = "$port" ] || die "PostgreSQL is already running on another port ($running); to move it to $port, run 'make services-down' first"
     log "PostgreSQL already running on 127.0.0.1:$port"
     return
   fi
   own_dir "$PG_USER" "$dir"
   own_dir "$PG_USER" "$run"
+  require_port PostgreSQL "$port" SERVICES_PG_PORT
   if [ ! -f "$data/PG_VERSION" ]; then
-    port_free "$port" || die "port $port is in use by another program"
     # The socket lives in a directory only the cluster's user can enter, so trust on it admits that user only.
     as_user "$PG_USER" "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
       --encoding=UTF8 --locale=C >/dev/null
@@ -214,7 +295,7 @@ EOF
     [ -f "$dir/$role-password" ] && continue
     head -c 18 /dev/urandom | od -An -tx1 | tr -d ' \n' | as_user "$PG_USER" tee "$dir/$role-password" >/dev/null
   done
-  as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -w -t 60 start >/dev/null ||
+  as_user "$PG_USER" "$bin/pg_ctl" -D "$data" -l "$dir/postgres.log" -o "-p $port" -w -t 60 start >/dev/null ||
     { tail -n 30 "$dir/postgres.log" >&2; die "PostgreSQL did not start (log: $dir/postgres.log)"; }
   # The schema owner runs migrations; the engine writes as engine_writer; Grafana reads as grafana_reader.
   { cat "$ROOT/db/roles.sql"; cat <<EOF
@@ -236,11 +317,14 @@ EOF
   log "PostgreSQL ready on 127.0.0.1:$port (database $PG_DB)"
 }
 
+# Stops the cluster in $1: mode fast (default: clients are disconnected, a clean shutdown) or immediate (every
+# server process quits at once, as in a crash; the next start recovers from the WAL).
 pg_down() {
-  local dir="$1" bin
+  local dir="$1" mode="${2:-fast}" bin
   bin="$(pg_bindir)"
+  case "$mode" in fast|immediate) ;; *) die "pg-down --mode must be fast or immediate, not '$mode'" ;; esac
   [ -n "$bin" ] && [ -f "$dir/data/postmaster.pid" ] || return 0
-  as_user "$PG_USER" "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 && log "PostgreSQL stopped" || true
+  as_user "$PG_USER" "$bin/pg_ctl" -D "$dir/data" -m "$mode" -w stop >/dev/null 2>&1 && log "PostgreSQL stopped ($mode)" || true
 }
 
 pg_running() {
@@ -258,8 +342,14 @@ prom_up() {
   local dir="$STATE/prometheus" user
   local config="--config.file=$dir/prometheus.yml" pidfile="$dir/prometheus.pid"
   user="$(prom_user)"
-  if pid_alive "$pidfile" "$config"; then log "Prometheus already running on 127.0.0.1:$PROM_PORT"; return; fi
-  port_free "$PROM_PORT" || die "port $PROM_PORT is in use by another program"
+  if pid_alive "$pidfile" "$config"; then
+    local running
+    running="$(tr '\0' '\n' <"/proc/$(cat "$pidfile")/cmdline" | sed -n 's/^--web.listen-address=127.0.0.1://p')"
+    [ "$running" = "$PROM_PORT" ] || die "Prometheus is already running on another port ($running); to move it to $PROM_PORT, run 'make services-down' first"
+    log "Prometheus already running on 127.0.0.1:$PROM_PORT"
+    return
+  fi
+  require_port Prometheus "$PROM_PORT" SERVICES_PROMETHEUS_PORT
   mkdir -p "$dir/data" "$dir/targets"
   # A copy beside the configuration: Prometheus's user may not be able to read the checkout.
   cp "$ROOT/prometheus/alerts.yml" "$dir/alerts.yml"
@@ -304,6 +394,9 @@ write_env_file() {
     echo "KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT"
     cat "$STATE/postgres/urls.env"
     echo "PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT"
+    echo "SERVICES_KAFKA_PORT=$KAFKA_PORT"
+    echo "SERVICES_PG_PORT=$PG_PORT"
+    echo "SERVICES_PROMETHEUS_PORT=$PROM_PORT"
   } >"$ENV_FILE.tmp"
   mv "$ENV_FILE.tmp" "$ENV_FILE"
 }
@@ -333,6 +426,7 @@ cmd="${1:-}"
 case "$cmd" in
   up)
     ensure_prerequisites
+    place_state
     mkdir -p "$STATE/cache"
     # Traversable but not listable, so each service's user reaches its own directory and nothing else.
     chmod 711 "$STATE"
@@ -343,15 +437,17 @@ case "$cmd" in
     log "connection settings written to .services.env"
     ;;
   down)
+    place_state
     prom_down
     pg_down "$STATE/postgres"
     kafka_down "$STATE/kafka"
     ;;
-  status) status ;;
+  status) place_state; status ;;
   kafka-up)
     dir="$(arg dir "" "$@")"
     [ -n "$dir" ] || die "kafka-up needs --dir DIR"
     ensure_prerequisites
+    place_state
     mkdir -p "$STATE/cache"
     chmod 711 "$STATE"
     kafka_up "$dir" "$(arg port 29092 "$@")"
@@ -370,7 +466,7 @@ case "$cmd" in
   pg-down)
     dir="$(arg dir "" "$@")"
     [ -n "$dir" ] || die "pg-down needs --dir DIR"
-    pg_down "$dir"
+    pg_down "$dir" "$(arg mode fast "$@")"
     ;;
   *)
     echo "usage: $0 up | down | status | kafka-up|pg-up --dir DIR --port PORT | kafka-down|pg-down --dir DIR" >&2

@@ -8,9 +8,13 @@ import type { SourceEnvelope } from './SourceBatch.js';
  * at a time). Offsets are only resolved (kafkajs's fetch position), not committed: the engine keeps them in
  * its checkpoints.
  */
-export function kafkaBatches(consumer: Consumer): Observable<SourceEnvelope> {
+export function kafkaBatches(consumer: Pick<Consumer, 'run'>): Observable<SourceEnvelope> {
   return new Observable<SourceEnvelope>((subscriber) => {
     let active = true;
+    // A call, not a read: `active` changes in the teardown, which narrowing cannot see.
+    const isActive = () => active;
+    // The batch in hand, released when the pipeline goes away first (kafkajs would otherwise wait for it).
+    let release: (() => void) | null = null;
     consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
@@ -22,6 +26,7 @@ export function kafkaBatches(consumer: Consumer): Observable<SourceEnvelope> {
           partition: batch.partition, offset: m.offset, value: m.value, timestampMs: Number(m.timestamp), key: m.key?.toString() ?? null,
         }));
         await new Promise<void>((resolve, reject) => {
+          release = resolve;
           subscriber.next({
             batch: {
               partition: batch.partition, records, highWatermark: batch.highWatermark,
@@ -31,11 +36,14 @@ export function kafkaBatches(consumer: Consumer): Observable<SourceEnvelope> {
             done: resolve,
             fail: reject,
           });
-        });
+        }).finally(() => { release = null; });
         // Moves kafkajs's fetch position past the handled batch (unless a seek moved it elsewhere meanwhile).
-        if (!payload.isStale() && batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
+        if (isActive() && !payload.isStale() && batch.messages.length > 0) payload.resolveOffset(batch.lastOffset());
       },
     }).catch((error: unknown) => { subscriber.error(error); });
-    return () => { active = false; };
+    return () => {
+      active = false;
+      release?.();
+    };
   });
 }

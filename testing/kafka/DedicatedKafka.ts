@@ -24,7 +24,7 @@ async function portFree(port: number): Promise<boolean> {
 }
 
 /** A port whose successor is free too (the broker's controller listens there). */
-async function freePortPair(): Promise<number> {
+export async function freePortPair(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = 20_000 + Math.floor(Math.random() * 20_000) * 2;
     if ((await portFree(port)) && (await portFree(port + 1))) return port;
