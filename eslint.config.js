@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // The pure core: no I/O, no clocks, no Kafka, SQL or HTTP (effects live in the edges).
-    files: ['strategies/**/*.ts', 'examples/strategies/**/*.ts', 'wire/**/*.ts', 'producer/feed/**/*.ts', 'producer/coinbase/**/*.ts', 'config/**/*.ts', 'metrics/statistics/**/*.ts', 'engine/core/**/*.ts'],
+    files: ['strategies/**/*.ts', 'examples/strategies/**/*.ts', 'wire/**/*.ts', 'producer/feed/**/*.ts', 'producer/coinbase/**/*.ts', 'config/**/*.ts', 'metrics/statistics/**/*.ts', 'engine/core/**/*.ts', 'backfill/core/**/*.ts', 'simulator/CoinbaseSimulator.ts', 'simulator/simulatedTimeUs.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -75,11 +75,22 @@ describe('live runs: state belongs to the settings that built it', () => {
       SELECT DISTINCT ON (product_id, interval_s) interval_s, bucket, complete FROM bars WHERE run_id = 'live-2'
       ORDER BY product_id, interval_s, bucket`;
     expect(firsts.map((b) => b.complete)).toEqual([false, false, false, false]);
-    expect(Math.min(...firsts.map((b) => b.bucket.getTime())) * 1000, 'it begins where the old run stopped').toBeGreaterThanOrEqual(startUs + 29 * 60_000_000);
-    const trades15m = await schema.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM bars WHERE run_id = 'live-2' AND interval_s = 900 AND complete`;
-    expect(trades15m[0]!.n, 'complete 15-minute bars, built from nothing inherited').toBeGreaterThan(0);
+    const firstMinute = Math.min(...firsts.filter((b) => b.interval_s === 60).map((b) => b.bucket.getTime())) * 1000;
+    // The market's late trades are stamped up to 75 s early, and the 1-minute bucket starts before its first trade.
+    expect(firstMinute, 'it begins where the old run stopped').toBeGreaterThanOrEqual(startUs + 30 * 60_000_000 - 75_000_000 - 60_000_000);
+    // The 15-minute bars hold exactly the trades of the run's own 1-minute bars: nothing inherited.
+    const quarters = await schema.sql<{ product_id: string; bucket: Date; trade_count: number; minutes: number }[]>`
+      SELECT q.product_id, q.bucket, q.trade_count,
+        (SELECT coalesce(sum(m.trade_count), 0)::int FROM bars m WHERE m.run_id = 'live-2' AND m.interval_s = 60 AND m.product_id = q.product_id
+           AND m.bucket >= q.bucket AND m.bucket < q.bucket + interval '15 minutes') AS minutes
+      FROM bars q WHERE q.run_id = 'live-2' AND q.interval_s = 900`;
+    expect(quarters.length, '15-minute bars').toBeGreaterThan(1);
+    expect(quarters.map((q) => q.trade_count)).toEqual(quarters.map((q) => q.minutes));
 
     const third = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '15m,1m', ENGINE_FEE_BPS: '5' });
+    // Caught up already: wait until it has opened its run and joined before stopping it.
+    await waitFor('the third engine to join', () => third.logs().some((l) => l['msg'] === 'partitions assigned'), 60_000);
+    expect(third.logs().filter((l) => String(l['msg']).startsWith('live run ')).map((l) => l['msg'])).toEqual(['live run live-2']);
     third.signal('SIGTERM');
     expect(await third.exited).toBe(0);
     expect((await runs()).map((r) => [r.run_id, r.status]), 'the same settings continue the run').toEqual([['live', 'finished'], ['live-2', 'interrupted']]);

@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import postgres from 'postgres';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
 import { ConnectionGate } from '../kafka/ConnectionGate.js';
 import { createKafka } from '../kafka/createKafka.js';
 import { GroupConsumer } from '../kafka/GroupConsumer.js';
@@ -31,6 +32,13 @@ const IDLE_REPORT_EVERY_MS = 300_000;
 const loadConfig = strategyConfigLoader('engine');
 
 await startProgram('engine', async (config, logger, onStop, strategies) => {
+  // A fatal condition stops the engine as a signal would, once (a second signal would exit at once).
+  let stopRequested = false;
+  const stopOnce = () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    process.kill(process.pid, 'SIGTERM');
+  };
   const configured = engineSettings(config, strategies);
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const group = config.ENGINE_GROUP_ID;
@@ -44,7 +52,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   logger.info({ port: server.port }, 'metrics on /metrics');
 
   const sql = postgres(config.DATABASE_URL, {
-    max: 4, onnotice: () => undefined,
+    max: 4, onnotice: () => undefined, types: EXACT_TIMESTAMPS,
     connection: { application_name: 'engine', search_path: `${config.DATABASE_SCHEMA}, public` },
   });
   onStop(() => sql.end({ timeout: 5 }));
@@ -79,7 +87,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
       groupId: group, maxWaitTimeInMs: 250, sessionTimeout: config.ENGINE_SESSION_TIMEOUT_MS,
       heartbeatInterval: Math.floor(config.ENGINE_SESSION_TIMEOUT_MS / 10), allowAutoTopicCreation: false,
     },
-    onFatal: (error) => { logger.fatal({ err: error }, 'the Kafka consumer crashed and does not restart'); process.kill(process.pid, 'SIGTERM'); },
+    onFatal: (error) => { logger.fatal({ err: error }, 'the Kafka consumer crashed and does not restart'); stopOnce(); },
   });
   onStop(() => source.close());
   await source.connect();
@@ -96,7 +104,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   runner = new EngineRunner({
     core, checkpointer, metrics, logger, nowUs: wallClockUs,
     checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS,
-    onFatal: () => { process.kill(process.pid, 'SIGTERM'); },
+    onFatal: stopOnce,
     onCommitted: (partition, offset) => {
       relay.notify();
       // For lag tools only: the engine resumes from its own checkpoints.
@@ -132,7 +140,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   idle.start();
   onStop(() => { idle.stop(); return Promise.resolve(); });
   const pipeline = runPipeline(kafkaBatches(source), (batch) => { idle.received(batch.records.length); return engine.handle(batch); }).subscribe({
-    error: (error: unknown) => { logger.fatal({ err: error }, 'the Kafka consumer failed'); process.kill(process.pid, 'SIGTERM'); },
+    error: (error: unknown) => { logger.fatal({ err: error }, 'the Kafka consumer failed'); stopOnce(); },
   });
   onStop(async () => {
     // Intake first: the batch in hand is finished and the group left (or the connections cut), for good.

@@ -3,9 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import { ConfigError } from '../config/ConfigError.js';
-import { loadProgramConfig, type ProgramConfig } from '../config/loadProgramConfig.js';
+import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
+import type { ProgramConfig } from '../config/loadProgramConfig.js';
 import type { StrategyInstance } from '../engine/core/EngineSettings.js';
 import { engineSettings } from '../engine/engineSettings.js';
+import { loadStrategyProgramConfig } from '../engine/loadStrategyProgramConfig.js';
 import { resolveStrategies } from '../engine/resolveStrategies.js';
 import { createKafka } from '../kafka/createKafka.js';
 import { createLogger } from '../logging/createLogger.js';
@@ -17,7 +19,8 @@ import { ReplayRangeError, resolveReplayRange } from './replayRange.js';
 import { findRun, finishReplayRun, insertReplayRun, listRuns, rankResults, runResults, type RunResult } from './replayRuns.js';
 import { runReplay } from './runReplay.js';
 
-const EXIT = { done: 0, failed: 1, interrupted: 2, usage: 64, config: 78 } as const;
+/** Exit statuses (README and --help): sysexits.h's EX_USAGE, EX_NOINPUT and EX_CONFIG for bad arguments, an empty range and bad environment. */
+const EXIT = { done: 0, failed: 1, interrupted: 2, usage: 64, empty: 66, config: 78 } as const;
 
 const out = (text: string) => { process.stdout.write(`${text}\n`); };
 const fail = (problems: readonly string[]) => { for (const p of problems) process.stderr.write(`replay: ${p}\n`); };
@@ -32,10 +35,11 @@ function resultsTable(results: readonly RunResult[]): string {
 }
 
 /** The strategy instances of a run, or of a sweep (one run id per valid combination), and what was skipped. */
-async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'replay'>, runId: string):
+async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'replay'>, configured: readonly StrategyInstance[], runId: string):
   Promise<{ instances: StrategyInstance[]; skipped: { combination: unknown; problems: string[] }[] }> {
   const modules = command.strategy ?? config.STRATEGY_MODULE;
   const params = command.params ?? (command.strategy === null ? config.STRATEGY_PARAMS : '');
+  if (command.grid === null && command.strategy === null && command.params === null) return { instances: [...configured], skipped: [] };
   if (command.grid === null) return { instances: await resolveStrategies(modules, params), skipped: [] };
   if (modules.length !== 1) throw new ReplayUsageError([`--grid sweeps one strategy; STRATEGY_MODULE names ${modules.length}: give --strategy`]);
   const base = params.trim() === '' ? {} : JSON.parse(params) as Record<string, unknown>;
@@ -54,15 +58,24 @@ async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'re
   return { instances, skipped };
 }
 
-async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>, sql: Sql, logger: Logger): Promise<number> {
+async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>, configured: readonly StrategyInstance[], sql: Sql, logger: Logger): Promise<number> {
   const runId = `replay-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 4)}`;
-  const { instances, skipped } = await instancesFor(command, config, runId);
-  const settings = engineSettings(config, instances, runId, command.products === null ? null : new Set(command.products));
+  const { instances, skipped } = await instancesFor(command, config, configured, runId);
+  const products = command.products === null ? null : new Set(command.products);
+  // History is in event-time order per product, not across a partition's products: event time per product.
+  const settings = { ...engineSettings(config, instances, runId, products), ...(command.topic === 'history' ? { eventTimePerProduct: true } : {}) };
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
+  const topic = topics[command.topic];
   const kafka = createKafka('replay', config.KAFKA_BROKERS, logger);
   const admin = kafka.admin();
   await admin.connect();
-  const ranges = await resolveReplayRange(admin, topics.normalized, command.from, command.to).finally(() => admin.disconnect());
+  const ranges = await resolveReplayRange(admin, topic, command.from, command.to).finally(() => admin.disconnect());
+  if (ranges.every((r) => r.end === r.start)) {
+    // Nothing to replay: no run is recorded (a sweep would add one empty run per combination) and no table printed.
+    const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
+    fail([`the range holds no records (${topic} offsets ${range}): nothing replayed, no run recorded`]);
+    return EXIT.empty;
+  }
   const [migrated] = await sql<{ ready: boolean }[]>`SELECT to_regclass('strategy_runs') IS NOT NULL AS ready`;
   if (migrated?.ready !== true) throw new Error('the database has no engine tables: run `make migrate` first');
 
@@ -71,7 +84,7 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     ...instances.map((instance) => ({ runId: instance.runId ?? runId, label: `${command.label ?? 'sweep'}: ${instance.paramsKey}`, instances: [instance] })),
   ];
   const bound = (b: ReplayRunCommand['from']) => (b?.kind === 'time' ? b.ms : null);
-  for (const run of runs) await insertReplayRun(sql, { ...run, settings, ranges, fromMs: bound(command.from), toMs: bound(command.to) });
+  for (const run of runs) await insertReplayRun(sql, { ...run, settings, topic, ranges, fromMs: bound(command.from), toMs: bound(command.to) });
   for (const s of skipped) process.stderr.write(`replay: skipped ${JSON.stringify(s.combination)}: ${s.problems.join('; ')}\n`);
 
   let interrupt = () => {};
@@ -88,7 +101,7 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   let outcome;
   try {
     outcome = await runReplay({
-      kafka, brokers: config.KAFKA_BROKERS, sql, topics, settings, ranges, speed: command.speed,
+      kafka, brokers: config.KAFKA_BROKERS, sql, topics, topic: command.topic, settings, ranges, speed: command.speed,
       checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger,
       onProgress: (read, total) => { progress.update(read, total, 'records'); }, interrupted,
     });
@@ -109,10 +122,10 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     });
   }
   if (command.json) {
-    out(JSON.stringify({ runId, status, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, results: ranked }, null, 2));
+    out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, results: ranked }, null, 2));
   } else {
     const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
-    out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); offsets ${range}`);
+    out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); ${topic} offsets ${range}`);
     if (skipped.length > 0) out(`${skipped.length} combination(s) skipped (invalid parameters)`);
     out(`results since the start, by ${command.rankBy}:`);
     out(resultsTable(ranked));
@@ -134,8 +147,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT.done;
   }
   let config;
+  let strategies: StrategyInstance[];
   try {
-    config = loadProgramConfig('replay', process.env);
+    // Strategies from the environment are configuration: resolved now, their problems reported with the others (78).
+    const fromEnv = command.kind !== 'run' || command.strategy !== null ? 'none' : command.params === null && command.grid === null ? 'all' : 'modules';
+    ({ config, strategies } = await loadStrategyProgramConfig('replay', process.env, fromEnv));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     fail([error.message]);
@@ -144,7 +160,7 @@ async function main(argv: readonly string[]): Promise<number> {
   // A command-line tool: only warnings and errors unless LOG_LEVEL asks for more; on stderr, beside the progress bar.
   const logger = createLogger('replay', process.env['LOG_LEVEL'] === undefined ? 'warn' : config.LOG_LEVEL, pino.destination(2));
   const sql = postgres(config.DATABASE_URL, {
-    max: 4, onnotice: () => undefined, connection: { application_name: 'replay', search_path: `${config.DATABASE_SCHEMA}, public` },
+    max: 4, onnotice: () => undefined, types: EXACT_TIMESTAMPS, connection: { application_name: 'replay', search_path: `${config.DATABASE_SCHEMA}, public` },
   });
   try {
     if (command.kind === 'list') {
@@ -171,7 +187,7 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return EXIT.done;
     }
-    return await replay(command, config, sql, logger);
+    return await replay(command, config, strategies, sql, logger);
   } catch (error) {
     if (error instanceof ReplayUsageError || error instanceof ReplayRangeError || error instanceof ConfigError) {
       fail(error instanceof ConfigError ? error.problems.map((p) => `${p.name}: ${p.message}`) : error.problems);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadProgramConfig } from '../../config/loadProgramConfig.js';
 import { createKafka } from '../../kafka/createKafka.js';
 import { alertRules } from '../../metrics/alerts/alertRules.js';
-import { CoinbaseProtocolServer } from '../../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer } from '../../simulator/CoinbaseProtocolServer.js';
 import { createTestSchema, type TestSchema } from '../../testing/db/createTestSchema.js';
 import { engineEnvironment } from '../../testing/engine/engineEnvironment.js';
 import { grafanaSql, type GrafanaQueryContext } from '../../testing/grafana/grafanaSql.js';
@@ -53,7 +53,7 @@ const EXPECTED_COLUMNS: Record<string, readonly string[]> = {
   'Signals per interval A': ['time', 'metric', 'signals'],
   'Equity, hourly A': ['time', 'metric', 'equity'],
   'Run comparison A': ['run', 'kind', 'label', 'status', 'last bar', 'bars', 'equity', 'cumulative_return', 'sharpe', 'sortino', 'max_drawdown', 'win_rate', 'trades'],
-  'Trade log A': ['time', 'seq', 'side', 'quantity', 'price', 'fee', 'realized_pnl', 'position_after'],
+  'Trade log A': ['time', 'seq', 'side', 'quantity', 'price', 'fee', 'realized_pnl', 'position_after', 'signal_time', 'liquidation'],
 };
 
 const all = dashboards();
@@ -171,7 +171,7 @@ describe('every dashboard and alert query, against real services', () => {
       ...panelsOf(byUid('pipeline-health')).flatMap((p) => (p.targets ?? []).map((q) => ({ where: `${p.title ?? ''} ${String(q['refId'])}`, expr: String(q['expr']) }))),
       ...alertRules(t).map((r) => ({ where: `alert ${r.alert}`, expr: r.query })),
     ].map(({ where, expr }) => ({ where, expr: expr.replaceAll('$__rate_interval', RATE_INTERVAL) }));
-    expect(expressions.length).toBe(46);
+    expect(expressions.length).toBe(50);
 
     let failed: string[] = [];
     let empty: string[] = [];

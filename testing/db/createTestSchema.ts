@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import postgres, { type Sql } from 'postgres';
+import { EXACT_TIMESTAMPS } from '../../db/exactTimestamps.js';
 import { runMigrations } from '../../db/runMigrations.js';
 
 export interface TestSchema {
@@ -16,7 +17,7 @@ export async function createTestSchema(migrationUrl: string, engineUrl: string):
   const owner = postgres(migrationUrl, { max: 1, onnotice: () => undefined, connection: { search_path: `${schema}, public` } });
   await owner`CREATE SCHEMA ${owner(schema)}`;
   await runMigrations(owner, pino({ level: 'silent' }));
-  const sql = postgres(engineUrl, { max: 2, onnotice: () => undefined, connection: { search_path: `${schema}, public` } });
+  const sql = postgres(engineUrl, { max: 2, onnotice: () => undefined, types: EXACT_TIMESTAMPS, connection: { search_path: `${schema}, public` } });
   return {
     schema,
     sql,

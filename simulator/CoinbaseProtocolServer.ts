@@ -12,6 +12,9 @@ import { WebSocketServer, type WebSocket } from 'ws';
  * of Advanced Trade's `subscriptions` replies and refused by name on the Exchange feed
  * (`Failed to subscribe`, "<id> is not a valid product", the whole message ignored), until {@link listProducts}.
  * Shapes follow producer/coinbase/fixtures; see producer/coinbase/MAPPING.md for the sources.
+ *
+ * The tests drive it trade by trade; `make demo` feeds it a synthetic market ({@link CoinbaseSimulator} through
+ * {@link SimulatedMarket}) with {@link publish} and an event clock of its own (`clockUs`).
  */
 
 export type Feed = 'advanced-trade' | 'exchange';
@@ -44,6 +47,18 @@ export interface CoinbaseProtocolServerOptions {
   readonly withholdConfirmations?: number;
   /** Products this venue does not know (yet): never confirmed, refused on the Exchange feed. */
   readonly unknownProducts?: readonly string[];
+  /** Port to listen on, on 127.0.0.1 (default 0: a free port). */
+  readonly port?: number;
+  /**
+   * The exchange's clock, µs since the epoch: the time of heartbeats, envelopes and of {@link
+   * CoinbaseProtocolServer.trade}'s trades (default: the wall clock). A simulated market passes its event time.
+   */
+  readonly clockUs?: () => number;
+  /**
+   * Keep each connection's `deliveredTrades` and `lostTrades` (default true: the tests check them). A
+   * long-running market turns it off, so that memory stays bounded.
+   */
+  readonly recordDeliveries?: boolean;
 }
 
 const AT_CHANNELS = new Set(['market_trades', 'ticker', 'heartbeats']);
@@ -55,7 +70,7 @@ function rfc3339(timeUs: number, nanos = false): string {
   return `${new Date(ms).toISOString().slice(0, 19)}.${nanos ? `${fraction}000` : fraction}Z`;
 }
 
-function nowUs(): number {
+function wallClockUs(): number {
   return Math.round((performance.timeOrigin + performance.now()) * 1000);
 }
 
@@ -148,7 +163,7 @@ export class ServerConnection {
   /** An Advanced Trade data frame: envelope with the next sequence number. */
   sendEnvelope(channel: string, events: unknown[], trades: readonly TapeTrade[] = [], quoteOf: string | null = null): void {
     const frame = JSON.stringify({
-      channel, client_id: '', timestamp: rfc3339(nowUs(), true), sequence_num: this.#sequence++, events,
+      channel, client_id: '', timestamp: rfc3339(this.#server.nowUs(), true), sequence_num: this.#sequence++, events,
     });
     this.#emit(frame, trades, quoteOf);
   }
@@ -162,7 +177,7 @@ export class ServerConnection {
     if (this.#stalled || !this.open) return;
     if (quoteOf !== null && this.#toLose === 0) this.deliveredQuotes.set(quoteOf, (this.deliveredQuotes.get(quoteOf) ?? 0) + 1);
     const ledger = this.#toLose > 0 ? this.lostTrades : this.deliveredTrades;
-    for (const trade of trades) {
+    for (const trade of this.#server.recordDeliveries ? trades : []) {
       const ids = ledger.get(trade.productId) ?? [];
       ids.push(trade.tradeId);
       ledger.set(trade.productId, ids);
@@ -180,7 +195,7 @@ export class ServerConnection {
     this.#heartbeat = setInterval(() => {
       this.#heartbeatCounter += 1;
       if (this.#server.feed === 'advanced-trade') {
-        const timeUs = nowUs();
+        const timeUs = this.#server.nowUs();
         this.sendEnvelope('heartbeats', [{
           current_time: `${rfc3339(timeUs, true).replace('T', ' ').replace('Z', '')} +0000 UTC m=+${this.#heartbeatCounter}.000000001`,
           heartbeat_counter: this.#heartbeatCounter,
@@ -189,7 +204,7 @@ export class ServerConnection {
         for (const productId of this.subscriptions.get('heartbeat') ?? []) {
           this.sendMessage({
             type: 'heartbeat', sequence: this.#server.nextExchangeSequence(productId),
-            last_trade_id: this.#server.lastTradeId(productId), product_id: productId, time: rfc3339(nowUs()),
+            last_trade_id: this.#server.lastTradeId(productId), product_id: productId, time: rfc3339(this.#server.nowUs()),
           });
         }
       }
@@ -229,11 +244,24 @@ export class CoinbaseProtocolServer {
   static async start(options: CoinbaseProtocolServerOptions): Promise<CoinbaseProtocolServer> {
     const http = createServer();
     const wss = new WebSocketServer({ server: http, perMessageDeflate: false });
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', () => { resolve(); }));
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(options.port ?? 0, '127.0.0.1', () => { resolve(); });
+    });
     return new CoinbaseProtocolServer({
       subscribeDeadlineMs: 5000, heartbeatIntervalMs: 1000, snapshotTrades: 50, tradesPerEvent: 3,
-      firstTradeId: 900_000_000, refuseSubscriptions: 0, withholdConfirmations: 0, unknownProducts: [], ...options,
+      firstTradeId: 900_000_000, refuseSubscriptions: 0, withholdConfirmations: 0, unknownProducts: [], port: 0,
+      clockUs: wallClockUs, recordDeliveries: true, ...options,
     }, http, wss);
+  }
+
+  get recordDeliveries(): boolean {
+    return this.#options.recordDeliveries;
+  }
+
+  /** The exchange's clock (µs): the wall clock, or the simulated market's event time. */
+  nowUs(): number {
+    return this.#options.clockUs();
   }
 
   /** The newest connection. */
@@ -282,7 +310,7 @@ export class CoinbaseProtocolServer {
     const trades = this.tape.get(productId) ?? [];
     this.tape.set(productId, trades);
     const made: TapeTrade[] = [];
-    const baseUs = nowUs();
+    const baseUs = this.nowUs();
     for (let i = 0; i < count; i++) {
       const tradeId = (trades.at(-1)?.tradeId ?? this.#options.firstTradeId - 1) + 1;
       const trade: TapeTrade = {
@@ -294,6 +322,25 @@ export class CoinbaseProtocolServer {
     }
     for (const connection of this.connections) this.#sendTrades(connection, made, false);
     return made;
+  }
+
+  /**
+   * Trades made elsewhere (a simulated market), of one product, oldest first, with ids following the tape's:
+   * added to the tape and sent like {@link trade}'s, as one `market_trades` frame (Advanced Trade).
+   */
+  publish(trades: readonly TapeTrade[]): void {
+    const productId = trades[0]?.productId;
+    if (productId === undefined) return;
+    const tape = this.tape.get(productId) ?? [];
+    this.tape.set(productId, tape);
+    for (const trade of trades) {
+      if (trade.productId !== productId) throw new Error(`publish takes one product's trades: ${trade.productId} among ${productId}`);
+      tape.push(trade);
+    }
+    // The tape only needs what snapshots replay; a long-running market must not grow it without bound.
+    const keep = Math.max(this.#options.snapshotTrades, 1);
+    if (tape.length > 4 * keep + 1000) tape.splice(0, tape.length - keep);
+    for (const connection of this.connections) this.#sendTrades(connection, trades, false);
   }
 
   async close(): Promise<void> {
