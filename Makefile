@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration tools services-up services-down up down topics migrate producer engine replay alerts dashboards bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration tools doctor demo services-up services-down up down topics migrate producer engine replay backfill alerts dashboards bench docs
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -40,18 +40,26 @@ test-integration: build tools ## Integration tests (*.int.test.ts) against real 
 tools: ## Build what the tests need beyond Debian's packages (Docker Compose, with Go) into .tools/bin, once
 	bash scripts/install-tools.sh
 
+demo: services-up build ## The whole live pipeline offline on a simulated Coinbase (Ctrl-C stops it): make demo ARGS="--help"
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/demo/main.js $(ARGS)
+
 services-up: ## Start Kafka, PostgreSQL and Prometheus locally (no Docker); writes .services.env
 	bash services/services.sh up
 
 services-down: ## Stop the local services started by services-up (by their pid files)
 	bash services/services.sh down
 
-up: ## Start the docker-compose stack (needs .env: cp .env.example .env, then set the passwords and ALERT_WEBHOOK_URL)
-	@test -f .env || { echo "make up: no .env. Run: cp .env.example .env, then set the passwords and ALERT_WEBHOOK_URL in it." >&2; exit 1; }
-	docker compose up --detach --build --wait
+doctor: ## Check each prerequisite and local service, with the fix for each problem; fails when `make services-up producer` cannot run
+	@command -v node >/dev/null 2>&1 || { echo "missing  Node.js  not installed; fix: install Node.js >= 20.19 (https://nodejs.org or NodeSource's apt repository)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory --silent build
+	@node dist/scripts/doctor.js
+
+up: ## Start the docker-compose stack (creates .env with random passwords when it is missing)
+	@bash scripts/compose-env.sh
+	bash scripts/compose.sh up --detach --build --wait
 
 down: ## Stop the docker-compose stack (its data stays in Docker volumes; add ARGS=--volumes to delete it)
-	docker compose down $(ARGS)
+	bash scripts/compose.sh down $(ARGS)
 
 topics: build ## Create the Kafka topics (idempotent)
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/scripts/createTopics.js
@@ -68,6 +76,9 @@ engine: topics migrate ## Run the strategy engine on prices.normalized (Ctrl-C c
 replay: build ## Backtest over recorded offsets through the engine's code: make replay ARGS="--help"
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL -- node dist/replay/main.js $(ARGS)
 
+backfill: topics ## Load Coinbase history (candles, trades) or trade files into prices.history: make backfill ARGS="--help"
+	$(WITH_ENV) KAFKA_BROKERS -- node dist/backfill/main.js $(ARGS)
+
 alerts: build ## Write prometheus/alerts.yml with the ALERT_* thresholds of your environment
 	node dist/scripts/writeAlertRules.js
 
@@ -78,6 +89,8 @@ bench: build ## Benchmarks (about 15 minutes); JSON results under bench/results/
 	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/producerBench.js
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/engineBench.js
 	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/replayBench.js
+	$(WITH_ENV) KAFKA_BROKERS -- node dist/bench/backfillBench.js
+	$(WITH_ENV) KAFKA_BROKERS DATABASE_URL MIGRATION_DATABASE_URL -- node dist/bench/historyBench.js $(BENCH_HISTORY_ARGS)
 
 docs: build ## Regenerate the env-var table in README.md and .env.example from config/envVars.ts
 	node dist/scripts/writeEnvDocs.js

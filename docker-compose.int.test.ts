@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -54,6 +54,21 @@ describe('the docker-compose stack, without Docker', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
+  it('runs with the .env `make up` writes: Compose accepts it, and Alertmanager without a webhook keeps the alerts to itself', async () => {
+    const envFile = join(work, 'generated.env');
+    await run('bash', [join(PROJECT_ROOT, 'scripts/compose-env.sh'), envFile]);
+    const generated = Object.fromEntries(readFileSync(envFile, 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const rendered = await composeConfig(generated);
+    expect(rendered.code, rendered.stderr).toBe(0);
+    const config = JSON.parse(rendered.stdout) as { services: Record<string, { environment?: Record<string, string> }>; configs: { alertmanager: { content: string } } };
+    expect(config.services['engine']?.environment?.['DATABASE_URL']).toBe(`postgres://engine_writer:${generated['ENGINE_DB_PASSWORD'] ?? ''}@timescaledb:5432/strategy_engine`);
+    const content = config.configs.alertmanager.content;
+    expect((parse(content) as { receivers: { name: string; webhook_configs: unknown }[] }).receivers).toEqual([{ name: 'webhook', webhook_configs: null }]);
+    const file = join(work, 'alertmanager-no-webhook.yml');
+    writeFileSync(file, content);
+    expect((await run('amtool', ['check-config', file])).stdout).toContain('SUCCESS');
+  });
+
   it('`docker compose config` accepts docker-compose.yml with the secrets set, and names a missing one', async () => {
     const ok = await composeConfig({ ...SECRETS, ALERT_WEBHOOK_URL: 'https://hooks.example.com/alerts' });
     expect(ok.code, ok.stderr).toBe(0);
@@ -68,7 +83,7 @@ describe('the docker-compose stack, without Docker', () => {
   it('Prometheus accepts its configuration and the alert rules it loads', async () => {
     const { stdout } = await run('promtool', ['check', 'config', 'prometheus/prometheus.yml'], { cwd: PROJECT_ROOT });
     expect(stdout).toContain('SUCCESS: prometheus/prometheus.yml is valid prometheus config file syntax');
-    expect(stdout).toContain('SUCCESS: 8 rules found');
+    expect(stdout).toContain('SUCCESS: 10 rules found');
   });
 
   it('Alertmanager accepts the configuration Compose renders, with a critical route, and delivers to the webhook', async () => {
@@ -109,6 +124,8 @@ describe('the docker-compose stack, without Docker', () => {
     try {
       const api = `http://127.0.0.1:${String(port)}`;
       await waitFor('Alertmanager to be ready', async () => (await fetch(`${api}/-/ready`).catch(() => null))?.ok === true);
+      const loaded = (await (await fetch(`${api}/api/v2/status`)).json() as { config: { original: string } }).config.original;
+      expect(loaded, 'the webhook sends resolved alerts too (Alertmanager\'s default for webhooks)').toMatch(/webhook_configs:\n\s+- send_resolved: true\n/);
       const alert = { alertname: 'DrawdownBeyondLimit', severity: 'critical', strategy: 'sma_cross', params: 'fast=10,slow=30', product: 'BTC-USD', interval: '1m' };
       const posted = await fetch(`${api}/api/v2/alerts`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ labels: alert, annotations: { summary: 'drawdown -25%' } }]),

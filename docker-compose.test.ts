@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ENV_VARS, type EnvVarName } from './config/envVars.js';
@@ -32,8 +32,8 @@ const PROGRAM_OF: Record<string, keyof typeof PROGRAM_ENV> = {
   'dist/scripts/createTopics.js': 'topics', 'dist/scripts/migrate.js': 'migrate', 'dist/producer/main.js': 'producer', 'dist/engine/main.js': 'engine',
 };
 
-/** `${NAME}`, `${NAME:-default}` and `${NAME:?message}` references, with their kind. */
-const references = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)(?:(:-|:\?)([^}]*))?\}/g)]
+/** `${NAME}`, `${NAME:-default}`, `${NAME:?message}` and `${NAME:+replacement}` references, with their kind. */
+const references = [...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)(?:(:-|:\?|:\+)([^}]*))?\}/g)]
   .map((m) => ({ name: m[1] ?? '', kind: m[2] ?? '', rest: m[3] ?? '' }));
 
 const hostPort = (s: Service, containerPort: number) =>
@@ -62,8 +62,9 @@ describe('docker-compose.yml', () => {
   it('declares every variable it reads, requires every secret without a default, and uses every compose variable', () => {
     const names = new Set(references.map((r) => r.name));
     expect([...names].filter((n) => !(n in ENV_VARS))).toEqual([]);
-    const secrets = references.filter((r) => (ENV_VARS[r.name as EnvVarName] as { secret?: boolean }).secret === true);
-    expect(secrets.filter((r) => r.kind !== ':?').map((r) => r.name), 'secrets referenced with a default or optional').toEqual([]);
+    const secrets = references.filter((r) => (ENV_VARS[r.name as EnvVarName] as { secret?: boolean; default?: string }).secret === true && !('default' in ENV_VARS[r.name as EnvVarName]));
+    expect(secrets.filter((r) => r.kind !== ':?').map((r) => r.name), 'secrets without a default referenced with one, or optional').toEqual([]);
+    expect(references.filter((r) => r.name === 'ALERT_WEBHOOK_URL').map((r) => r.kind), 'the webhook is optional: no receiver without it').toEqual([':+']);
     expect(PROGRAM_ENV.compose.filter((n) => !names.has(n)), 'compose variables never used').toEqual([]);
     const example = readFileSync(new URL('.env.example', import.meta.url), 'utf8');
     expect([...names].filter((n) => !new RegExp(`^${n}=`, 'm').test(example)), 'variables missing from .env.example').toEqual([]);
@@ -73,7 +74,7 @@ describe('docker-compose.yml', () => {
     const portOf = (url: string) => /:(\d+)(?:\/|$)/.exec(url)?.[1];
     expect(hostPort(service('kafka'), 19092)).toBe(portOf(ENV_VARS.KAFKA_BROKERS.default));
     expect(hostPort(service('prometheus'), 9090)).toBe(portOf(ENV_VARS.PROMETHEUS_URL.default));
-    expect(hostPort(service('timescaledb'), 5432)).toBe(/^PG_PORT=(\d+)$/m.exec(readFileSync(new URL('services/services.sh', import.meta.url), 'utf8'))?.[1]);
+    expect(hostPort(service('timescaledb'), 5432)).toBe(/^DEFAULT_PG_PORT=(\d+)$/m.exec(readFileSync(new URL('services/services.sh', import.meta.url), 'utf8'))?.[1]);
     expect(hostPort(service('grafana'), 3000)).toBe('3000');
     const scrape = readFileSync(new URL('prometheus/prometheus.yml', import.meta.url), 'utf8');
     expect(scrape).toContain(`producer:${ENV_VARS.METRICS_PORT.default}`);
@@ -92,6 +93,16 @@ describe('docker-compose.yml', () => {
     expect(service('prometheus').volumes).toEqual(expect.arrayContaining(['./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro', './prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']));
     expect(service('timescaledb').volumes).toEqual(expect.arrayContaining(['./db/roles.sql:/docker-entrypoint-initdb.d/10-roles.sql:ro']));
     expect(service('alertmanager').configs).toEqual([{ source: 'alertmanager', target: '/etc/alertmanager/alertmanager.yml' }]);
+  });
+
+  it('ships the provisioning directories the bind mount would otherwise hide, each with a file Grafana reads and that provisions nothing', () => {
+    // Grafana logs an error at every start for a missing plugins/ or alerting/ directory, and warns about (older
+    // versions refuse) any alerting/ file that is not *.yaml, *.yml or *.json: hence YAML files, not READMEs.
+    const alerting = parse(readFileSync(new URL('grafana/provisioning/alerting/alerting.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+    expect(alerting).toEqual({ apiVersion: 1 });
+    const plugins = parse(readFileSync(new URL('grafana/provisioning/plugins/plugins.yaml', import.meta.url), 'utf8')) as Record<string, unknown>;
+    expect(plugins).toEqual({ apiVersion: 1, apps: [] });
+    expect(readdirSync(new URL('grafana/provisioning/', import.meta.url)).sort()).toEqual(['alerting', 'dashboards', 'datasources', 'plugins']);
   });
 
   it('comes up in order from cold: every dependency is healthy or has completed, and every awaited service has a healthcheck', () => {
