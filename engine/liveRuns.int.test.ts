@@ -57,7 +57,7 @@ describe('live runs: state belongs to the settings that built it', () => {
 
     await publishEvents(kafka, topicNames(prefix).normalized, market.slice(half));
     const second = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m,15m', ENGINE_FEE_BPS: '5' });
-    const warning = second.logs().find((l) => l['msg'] !== undefined && String(l['msg']).startsWith('settings changed since live run live'));
+    const warning = second.logs().find((l) => typeof l['msg'] === 'string' && l['msg'].startsWith('settings changed since live run live'));
     expect(warning?.['changes']).toEqual(['ENGINE_INTERVALS: 1m → 1m,15m', 'ENGINE_FEE_BPS: 10 → 5']);
     second.signal('SIGTERM');
     expect(await second.exited).toBe(0);

@@ -39,7 +39,11 @@ export function runSettings(settings: EngineSettings): RunSettings {
   };
 }
 
-const show = (value: unknown): string => (value === undefined ? '(not recorded)' : Array.isArray(value) ? value.join(' ') || '(none)' : String(value));
+const show = (value: unknown): string => {
+  if (value === undefined) return '(not recorded)';
+  if (Array.isArray(value)) return value.join(' ') || '(none)';
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};
 
 /**
  * Every setting that differs between a run's recorded settings and these, as `NAME: old → new`, in a fixed

@@ -3,7 +3,7 @@ import { encodeMarketEvent } from '../../../wire/marketEventCodec.js';
 import { EngineCore, type EngineRecord, type PartitionSnapshot } from '../EngineCore.js';
 import type { EngineSettings } from '../EngineSettings.js';
 import { EngineOutputs } from '../outputs.js';
-import type { PartitionMeta, ProductState } from '../PartitionProcessor.js';
+import type { PartitionMeta, PartitionProcessor, ProductState } from '../PartitionProcessor.js';
 import { decodeState, encodeState } from '../stateJson.js';
 
 /** A partition-0 record of the event, keyed by its product, stamped with its exchange time. */
@@ -12,13 +12,19 @@ export const record = (event: MarketEvent, offset: number): EngineRecord => ({
 });
 
 
+function partitionZero(core: EngineCore): PartitionProcessor {
+  const partition = core.partitions.get(0);
+  if (partition === undefined) throw new Error('partition 0 is not assigned');
+  return partition;
+}
+
 /** What a checkpoint store holds: the partition's meta and each product's last saved state (active or dormant), as JSON text. */
 export class FakeCheckpointStore {
   meta: PartitionMeta | undefined;
   readonly products = new Map<string, { text: string; dormant: boolean }>();
 
   save(core: EngineCore): void {
-    const changes = core.partitions.get(0)!.takeChanges();
+    const changes = partitionZero(core).takeChanges();
     this.meta = changes.meta;
     for (const [id, state] of changes.changed) this.products.set(id, { text: encodeState(state), dormant: false });
     for (const [id, state] of changes.dormant) this.products.set(id, { text: encodeState(state), dormant: true });
@@ -36,7 +42,11 @@ export class FakeCheckpointStore {
 
   /** What the engine runner does before a batch: restore the dormant products it names. */
   wake(core: EngineCore, records: readonly EngineRecord[]): void {
-    for (const id of core.dormantAmong(0, records)) core.partitions.get(0)!.restore(id, decodeState(this.products.get(id)!.text) as ProductState);
+    for (const id of core.dormantAmong(0, records)) {
+      const saved = this.products.get(id);
+      if (saved === undefined) throw new Error(`dormant product ${id} is not in the store`);
+      partitionZero(core).restore(id, decodeState(saved.text) as ProductState);
+    }
   }
 }
 
