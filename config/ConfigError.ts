@@ -9,8 +9,10 @@ export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
 
   constructor(problems: readonly ConfigProblem[]) {
+    // A variable may have several problems (two unknown strategies): the count is of variables.
+    const variables = new Set(problems.map((p) => p.name)).size;
     super(
-      `Invalid configuration (${problems.length} variable${problems.length === 1 ? '' : 's'}):\n` +
+      `Invalid configuration (${variables} variable${variables === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  ${p.name}: ${p.message}`).join('\n'),
     );
     this.name = 'ConfigError';

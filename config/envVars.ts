@@ -1,6 +1,6 @@
 import Type, { type TInteger, type TSchema } from 'typebox';
 import { parseDurationUs } from './parseDuration.js';
-import { ProductIdSchema } from '../wire/MarketEvent.js';
+import { PRODUCT_ID_PATTERN } from '../wire/MarketEvent.js';
 
 /**
  * One environment variable: its JSON schema (validated with ajv at start-up), its default, what it means,
@@ -24,12 +24,21 @@ const port = (description: string, defaultPort: number): EnvVarSpec<TInteger> =>
 const positiveInt = (description: string, defaultValue: number, minimum = 1): EnvVarSpec<TInteger> =>
   ({ schema: Type.Integer({ minimum }), default: String(defaultValue), description });
 
+/**
+ * A string checked by a pattern. `expected` says what a valid value looks like, with an example: a value that
+ * does not match is reported with it (it is the schema's `description`, which the loader reads).
+ */
+const formatted = (pattern: string, expected: string, options: { maxLength?: number } = {}) =>
+  Type.String({ pattern, description: expected, ...options });
+
 /** A password docker-compose.yml reads; those of database roles go into URLs, so they must be URL-safe. */
 const secretText = (description: string, inUrl: boolean): EnvVarSpec => inUrl
-  ? { schema: Type.String({ pattern: '^[A-Za-z0-9._~-]{12,}$' }), description: `${description} At least 12 URL-safe characters (letters, digits, \`._~-\`, e.g. \`openssl rand -hex 16\`); no default.`, secret: true }
+  ? { schema: formatted('^[A-Za-z0-9._~-]{12,}$', 'at least 12 URL-safe characters (letters, digits, . _ ~ -), e.g. the output of openssl rand -hex 16'), description: `${description} At least 12 URL-safe characters (letters, digits, \`._~-\`, e.g. \`openssl rand -hex 16\`); no default.`, secret: true }
   : { schema: Type.String({ minLength: 12 }), description: `${description} At least 12 characters; no default.`, secret: true };
 
-const HOST_PORT = Type.String({ pattern: '^[^\\s:,]+:[0-9]{1,5}$' });
+const HOST_PORT = formatted('^[^\\s:,]+:[0-9]{1,5}$', 'host:port, e.g. 127.0.0.1:19092');
+const POSTGRES_URL = formatted('^postgres(ql)?://\\S+$', 'a postgres:// or postgresql:// URL, e.g. postgres://engine_writer:PASSWORD@127.0.0.1:15432/strategy_engine');
+const REST_URL = formatted('^https?://[^\\s/]+(/[^\\s]*)?$', 'an http:// or https:// base URL, e.g. https://api.coinbase.com');
 
 /** Every variable the project reads, in the order the README lists them. */
 export const ENV_VARS = {
@@ -44,7 +53,7 @@ export const ENV_VARS = {
     description: 'Comma-separated Kafka bootstrap brokers (`host:port`). The default is the broker `make services-up` starts.',
   },
   KAFKA_TOPIC_PREFIX: {
-    schema: Type.String({ pattern: '^[A-Za-z0-9._-]*$', maxLength: 100 }),
+    schema: formatted('^[A-Za-z0-9._-]*$', 'letters, digits, . _ or -, e.g. staging.', { maxLength: 100 }),
     default: '',
     description: 'Prepended to every topic name (e.g. `staging.` gives `staging.prices.raw`), so several deployments can share a cluster.',
   },
@@ -54,6 +63,11 @@ export const ENV_VARS = {
     schema: Type.Integer({ minimum: -1 }),
     default: String(90 * 24 * 3600 * 1000),
     description: 'Retention of the market-data topics in ms (default 90 days, so replays reach back a quarter); `-1` keeps records forever.',
+  },
+  KAFKA_TOPIC_HISTORY_RETENTION_MS: {
+    schema: Type.Integer({ minimum: -1 }),
+    default: '-1',
+    description: 'Retention of `prices.history` (what `backfill` loads) in ms; `-1` (default) keeps it forever. Kafka counts retention from the record timestamp, which there is the event time: a finite value deletes history older than it at once (`31536000000` keeps the last year of event time).',
   },
   KAFKA_COMPRESSION: {
     schema: Type.Enum(['none', 'gzip']),
@@ -66,12 +80,12 @@ export const ENV_VARS = {
     description: 'Which Coinbase WebSocket protocol to speak: `advanced-trade` (market_trades, ticker, heartbeats) or `exchange` (matches, ticker, heartbeat).',
   },
   COINBASE_WS_URL: {
-    schema: Type.String({ pattern: '^$|^wss?://\\S+$' }),
+    schema: formatted('^$|^wss?://\\S+$', 'a ws:// or wss:// URL without spaces, e.g. wss://advanced-trade-ws.coinbase.com, or empty for the feed\'s public endpoint'),
     default: '',
     description: 'WebSocket endpoint. Empty means the feed\'s public endpoint: `wss://advanced-trade-ws.coinbase.com` or `wss://ws-feed.exchange.coinbase.com`.',
   },
   COINBASE_PRODUCT_IDS: {
-    schema: Type.Array(ProductIdSchema, { minItems: 1, maxItems: 200, uniqueItems: true }),
+    schema: Type.Array(formatted(PRODUCT_ID_PATTERN, 'a Coinbase product id, upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX'), { minItems: 1, maxItems: 200, uniqueItems: true }),
     default: 'BTC-USD,ETH-USD',
     description: 'Comma-separated products to subscribe to: Coinbase product ids, upper-case letters and digits in two to four dash-separated parts (`BTC-USD`, `BTC-PERP-INTX`).',
   },
@@ -84,6 +98,26 @@ export const ENV_VARS = {
   PRODUCER_QUEUE_MAX_BYTES: positiveInt('Memory bound of the queue between the WebSocket and Kafka. When full, frames are dropped and counted, a gap marker is published and the feed resubscribes.', 64 * 1024 * 1024, 65_536),
   PRODUCER_DEDUPE_WINDOW: positiveInt('Trade ids remembered per product to drop trades repeated across reconnects.', 10_000),
   PRODUCER_SHUTDOWN_TIMEOUT_MS: positiveInt('On SIGTERM, how long to wait for queued records to reach Kafka before disconnecting.', 10_000),
+  COINBASE_REST_URL: {
+    schema: REST_URL,
+    default: 'https://api.coinbase.com',
+    description: 'Base URL of Coinbase Advanced Trade\'s REST API, whose public market-data candles (`/api/v3/brokerage/market/products/{id}/candles`, no credentials) `backfill` loads. Tests point it at a local server.',
+  },
+  COINBASE_EXCHANGE_REST_URL: {
+    schema: REST_URL,
+    default: 'https://api.exchange.coinbase.com',
+    description: 'Base URL of Coinbase Exchange\'s REST API, whose public trades (`/products/{id}/trades`, cursor pagination) `backfill --trades` loads.',
+  },
+  BACKFILL_REQUESTS_PER_S: {
+    schema: Type.Number({ exclusiveMinimum: 0, maximum: 1000 }),
+    default: '10',
+    description: 'Token bucket refill rate of `backfill`, per API host: Coinbase throttles public REST endpoints per IP at 10 requests/s (Exchange, documented; Advanced Trade, the same reported). See backfill/COINBASE_REST.md.',
+  },
+  BACKFILL_BURST: positiveInt('Token bucket size of `backfill` (requests that may go at once after a pause). Exchange documents bursts up to 15; 10 stays under both APIs.', 10),
+  BACKFILL_CONCURRENCY: positiveInt('Requests `backfill` keeps in flight at once (all products together); the token bucket still sets the rate.', 8),
+  BACKFILL_MAX_RETRIES: positiveInt('Retries of one request after a 429, a 5xx, a network error or a malformed body, before `backfill` stops that product with an error (a re-run resumes there).', 6, 0),
+  BACKFILL_RETRY_BASE_MS: positiveInt('Back-off of `backfill` retries: the delay cap of the first retry, doubling per retry up to `BACKFILL_RETRY_MAX_MS`, drawn from the cap\'s upper half (equal jitter). A 429\'s `Retry-After` is honoured instead when present.', 500),
+  BACKFILL_RETRY_MAX_MS: positiveInt('Back-off of `backfill` retries: the largest delay cap.', 30_000),
   METRICS_HOST: {
     schema: Type.String({ minLength: 1 }),
     default: '127.0.0.1',
@@ -92,12 +126,12 @@ export const ENV_VARS = {
   METRICS_PORT: port('Port of the producer\'s `/metrics` endpoint (0 picks a free port).', 9464),
   ENGINE_METRICS_PORT: port('Port of the engine\'s `/metrics` endpoint (0 picks a free port).', 9465),
   ENGINE_GROUP_ID: {
-    schema: Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$' }),
+    schema: formatted('^[A-Za-z0-9._-]{1,100}$', '1 to 100 letters, digits, . _ or -, e.g. strategy-engine'),
     default: 'strategy-engine',
     description: 'Kafka consumer group of the engine; engines in one group share the partitions. Checkpoints are kept per group.',
   },
   ENGINE_INTERVALS: {
-    schema: Type.Array(Type.String({ pattern: '^[1-9][0-9]*(s|m|h|d)$' }), { minItems: 1, maxItems: 8, uniqueItems: true }),
+    schema: Type.Array(formatted('^[1-9][0-9]*(s|m|h|d)$', 'a whole number of seconds, minutes, hours or days, e.g. 30s, 1m, 15m, 1h or 1d'), { minItems: 1, maxItems: 8, uniqueItems: true }),
     default: '1m',
     description: 'Comma-separated bar intervals (`30s`, `1m`, `15m`, `1h`, `1d`); each a multiple of the smallest. Strategies run on every interval.',
     refine: (value: readonly string[]) => {
@@ -113,7 +147,7 @@ export const ENV_VARS = {
   ENGINE_START_FROM: {
     schema: Type.Enum(['earliest', 'latest']),
     default: 'earliest',
-    description: 'Where a partition without a checkpoint starts: the oldest record kept, or only new records.',
+    description: 'Where a partition without a checkpoint starts: `earliest`, at the oldest record Kafka keeps; `latest`, with the records that arrive after the engine joins.',
   },
   ENGINE_CHECKPOINT_INTERVAL_MS: positiveInt('How often results, keyed state and offsets are committed together to PostgreSQL (also on shutdown and on rebalance).', 5000, 100),
   ENGINE_CHECKPOINT_MAX_ROWS: positiveInt('Commit early when this many result rows are pending, bounding memory.', 20_000, 100),
@@ -177,22 +211,22 @@ export const ENV_VARS = {
     },
   },
   DATABASE_URL: {
-    schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
+    schema: POSTGRES_URL,
     description: 'PostgreSQL/TimescaleDB connection of the engine (the `engine_writer` role). `make services-up` writes one to `.services.env`.',
     secret: true,
   },
   MIGRATION_DATABASE_URL: {
-    schema: Type.String({ pattern: '^postgres(ql)?://\\S+$' }),
+    schema: POSTGRES_URL,
     description: 'Connection of the schema owner, used by `make migrate` to create and change tables. `make services-up` writes one to `.services.env`.',
     secret: true,
   },
   DATABASE_SCHEMA: {
-    schema: Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$' }),
+    schema: formatted('^[a-z_][a-z0-9_]{0,62}$', 'a lower-case PostgreSQL identifier (letters, digits and _, not starting with a digit), e.g. public'),
     default: 'public',
     description: 'PostgreSQL schema holding the engine\'s tables.',
   },
   PROMETHEUS_URL: {
-    schema: Type.String({ pattern: '^https?://\\S+$' }),
+    schema: formatted('^https?://\\S+$', 'an http:// or https:// URL, e.g. http://127.0.0.1:19090'),
     default: 'http://127.0.0.1:19090',
     description: 'Prometheus HTTP API, read by the integration tests that prove metric queries.',
   },
@@ -208,7 +242,7 @@ export const ENV_VARS = {
     default: '0',
     description: 'Alert `SharpeLow` when a strategy instance\'s rolling Sharpe ratio (window `ALERT_SHARPE_WINDOW`) stays below this for 15 minutes.',
   },
-  ALERT_SHARPE_WINDOW: positiveInt('The rolling window, in bars, whose Sharpe ratio `SharpeLow` watches (one of `ENGINE_STAT_WINDOWS`).', 1440, 2),
+  ALERT_SHARPE_WINDOW: positiveInt('The rolling window, in bars, whose Sharpe ratio `SharpeLow` watches: one of `ENGINE_STAT_WINDOWS` (which `make alerts` reads for this check), else `make alerts` refuses it.', 1440, 2),
   ALERT_MAX_DRAWDOWN: {
     schema: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
     default: '0.2',
@@ -220,8 +254,9 @@ export const ENV_VARS = {
   GRAFANA_DB_PASSWORD: secretText('docker-compose.yml: password of `grafana_reader`, Grafana\'s read-only role (interpolated into the provisioned datasource).', true),
   GRAFANA_ADMIN_PASSWORD: secretText('docker-compose.yml: password of Grafana\'s `admin` user.', false),
   ALERT_WEBHOOK_URL: {
-    schema: Type.String({ pattern: '^https?://\\S+$' }),
-    description: 'docker-compose.yml: the contact point. Alertmanager POSTs every alert of prometheus/alerts.yml here (its webhook JSON), firing and resolved.',
+    schema: formatted('^$|^https?://\\S+$', 'an http:// or https:// URL, e.g. https://hooks.example.com/alerts, or empty'),
+    default: '',
+    description: 'docker-compose.yml: the contact point, optional. Alertmanager POSTs every alert of prometheus/alerts.yml here (its webhook JSON), firing and resolved. Empty (as `make up` writes it to a new `.env`): no notifications; alerts are shown in Alertmanager (<http://127.0.0.1:19093>) and Grafana.',
     secret: true,
   },
 } as const satisfies Record<string, EnvVarSpec>;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './ConfigError.js';
+import { ENV_VARS } from './envVars.js';
 import { loadProgramConfig } from './loadProgramConfig.js';
 import { parseConfig } from './parseConfig.js';
 import { redactConfig } from './redactConfig.js';
@@ -28,7 +29,7 @@ describe('parseConfig', () => {
     }))).toEqual([
       'COINBASE_FEED: must be one of advanced-trade, exchange (got "pro")',
       'METRICS_PORT: must be <= 65535 (got "99999")',
-      'COINBASE_PRODUCT_IDS: item 2 "eth-usd" has an invalid format (got "BTC-USD,eth-usd")',
+      'COINBASE_PRODUCT_IDS: item 2 "eth-usd" has an invalid format: expected a Coinbase product id, upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX (got "BTC-USD,eth-usd")',
       'COINBASE_STALL_TIMEOUT_MS: must be integer (got "soon")',
       'DATABASE_URL: is required but not set',
     ]);
@@ -36,12 +37,12 @@ describe('parseConfig', () => {
 
   it('never echoes the value of a secret', () => {
     expect(problemsOf(() => parseConfig(['DATABASE_URL'], { DATABASE_URL: 'mysql://root:hunter2@db' })))
-      .toEqual(['DATABASE_URL: has an invalid format']);
+      .toEqual(['DATABASE_URL: has an invalid format: expected a postgres:// or postgresql:// URL, e.g. postgres://engine_writer:PASSWORD@127.0.0.1:15432/strategy_engine']);
   });
 
   it('never echoes the password of a URL it rejects', () => {
     expect(problemsOf(() => parseConfig(['COINBASE_WS_URL'], { COINBASE_WS_URL: 'wss://u:hunter2@host/ x' })))
-      .toEqual(['COINBASE_WS_URL: has an invalid format (got "wss://u:****@host/ x")']);
+      .toEqual(['COINBASE_WS_URL: has an invalid format: expected a ws:// or wss:// URL without spaces, e.g. wss://advanced-trade-ws.coinbase.com, or empty for the feed\'s public endpoint (got "wss://u:****@host/ x")']);
   });
 
   it('accepts Coinbase\'s product-id grammar: spot pairs, International perpetuals, US futures', () => {
@@ -55,7 +56,7 @@ describe('parseConfig', () => {
   it.each(['BTCUSD', 'btc-perp-intx', 'BTC--USD', '-BTC-USD', 'BTC-USD-', 'BTC_USD', 'BTC/USD', 'A-B-C-D-E', `${'A'.repeat(17)}-USD`])(
     'refuses the product id %s', (id) => {
       expect(problemsOf(() => parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: id })))
-        .toEqual([`COINBASE_PRODUCT_IDS: item 1 "${id}" has an invalid format (got "${id}")`]);
+        .toEqual([`COINBASE_PRODUCT_IDS: item 1 "${id}" has an invalid format: expected a Coinbase product id, upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX (got "${id}")`]);
     });
 
   it('rejects duplicate products and empty lists', () => {
@@ -94,6 +95,38 @@ describe('loadProgramConfig', () => {
       'ENGINE_RISK_FREE_RATE: must be > -1 (got "-1")',
       'ENGINE_SORTINO_MAR: must be number (got "4%")',
     ]);
+  });
+
+  it('says what a valid value looks like when a value has the wrong format', () => {
+    expect(problemsOf(() => loadProgramConfig('replay', { ENGINE_INTERVALS: '1m,7x', DATABASE_URL: 'postgres://x@db/y', ENGINE_GROUP_ID: 'a b' }))).toEqual([
+      'ENGINE_INTERVALS: item 2 "7x" has an invalid format: expected a whole number of seconds, minutes, hours or days, e.g. 30s, 1m, 15m, 1h or 1d (got "1m,7x")',
+    ]);
+    expect(problemsOf(() => parseConfig(['KAFKA_BROKERS', 'DATABASE_SCHEMA'], { KAFKA_BROKERS: 'localhost', DATABASE_SCHEMA: 'Public' }))).toEqual([
+      'KAFKA_BROKERS: item 1 "localhost" has an invalid format: expected host:port, e.g. 127.0.0.1:19092 (got "localhost")',
+      'DATABASE_SCHEMA: has an invalid format: expected a lower-case PostgreSQL identifier (letters, digits and _, not starting with a digit), e.g. public (got "Public")',
+    ]);
+  });
+
+  it('gives every pattern-checked variable a description of a valid value with an example', () => {
+    const patterned = (schema: unknown): { pattern?: string; description?: string }[] => {
+      const s = schema as { pattern?: string; description?: string; items?: unknown };
+      return [...(s.pattern === undefined ? [] : [s]), ...(s.items === undefined ? [] : patterned(s.items))];
+    };
+    const checked = Object.entries(ENV_VARS).flatMap(([name, spec]) => patterned(spec.schema).map((s) => [name, s.description] as const));
+    expect(checked.length, 'KAFKA_BROKERS, ENGINE_INTERVALS, DATABASE_URL, … are pattern-checked').toBeGreaterThanOrEqual(15);
+    for (const [name, description] of checked) expect(description, name).toMatch(/, e\.g\. \S/);
+  });
+
+  it('refuses an ALERT_SHARPE_WINDOW that is not one of ENGINE_STAT_WINDOWS: its rule could never fire', () => {
+    expect(problemsOf(() => loadProgramConfig('alerts', { ALERT_SHARPE_WINDOW: '100' }))).toEqual([
+      'ALERT_SHARPE_WINDOW: must be one of ENGINE_STAT_WINDOWS (60, 1440): the engine computes no rolling Sharpe ratio over 100 bars, so SharpeLow could never fire (got "100")',
+    ]);
+    expect(problemsOf(() => loadProgramConfig('alerts', { ENGINE_STAT_WINDOWS: '' }))).toEqual([
+      'ALERT_SHARPE_WINDOW: must be one of ENGINE_STAT_WINDOWS (empty): the engine computes no rolling Sharpe ratio over 1440 bars, so SharpeLow could never fire (got "1440")',
+    ]);
+    expect(loadProgramConfig('alerts', { ALERT_SHARPE_WINDOW: '100', ENGINE_STAT_WINDOWS: '60,100' }).ALERT_SHARPE_WINDOW).toBe(100);
+    // A bad window list is reported on its own, not again through the rule.
+    expect(problemsOf(() => loadProgramConfig('alerts', { ENGINE_STAT_WINDOWS: '60,x' }))).toEqual(['ENGINE_STAT_WINDOWS: item 2 "x" must be integer (got "60,x")']);
   });
 
   it('ignores variables of other software, even Kafka\'s own scripts', () => {

@@ -7,7 +7,8 @@ import { ENV_VARS, type EnvVarName, type EnvVarSpec } from './envVars.js';
 /** The parsed, typed value of each named variable. */
 export type Config<K extends EnvVarName> = { readonly [P in K]: Static<(typeof ENV_VARS)[P]['schema']> };
 
-const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true });
+// verbose: errors carry their schema, whose description says what a valid value looks like.
+const ajv = new Ajv({ allErrors: true, coerceTypes: true, strict: true, verbose: true });
 const validators = new Map<EnvVarName, ValidateFunction<{ value: unknown }>>();
 
 /** ajv coerces in place only below a parent object, so each value is validated as `{ value }`. */
@@ -41,7 +42,10 @@ function describe(error: ErrorObject, value: unknown): string {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ');
     return `${item}must be one of ${allowed}`;
   }
-  if (error.keyword === 'pattern') return `${item}has an invalid format`;
+  if (error.keyword === 'pattern') {
+    const expected = (error.parentSchema as { description?: string } | undefined)?.description;
+    return `${item}has an invalid format${expected === undefined ? '' : `: expected ${expected}`}`;
+  }
   return `${item}${error.message ?? 'is invalid'}`;
 }
 

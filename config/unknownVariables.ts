@@ -1,7 +1,7 @@
 import { ENV_VARS, REMOVED_ENV_VARS } from './envVars.js';
 
 /** Prefixes that only this project uses: a variable with one of them that is not declared is a typo. */
-const OWN_PREFIXES = ['COINBASE_', 'PRODUCER_', 'ENGINE_', 'KAFKA_TOPIC_', 'METRICS_', 'STRATEGY_', 'REPLAY_', 'ALERT_'];
+const OWN_PREFIXES = ['COINBASE_', 'PRODUCER_', 'ENGINE_', 'KAFKA_TOPIC_', 'METRICS_', 'STRATEGY_', 'REPLAY_', 'ALERT_', 'BACKFILL_'];
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, j) => j);

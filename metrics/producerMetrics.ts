@@ -1,5 +1,10 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { DEAD_LETTER_REASONS } from '../wire/deadLetterRecord.js';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../wire/deadLetterRecord.js';
+
+const ENGINE_OR_BACKFILL_REASONS: ReadonlySet<DeadLetterReason> = new Set([
+  DEAD_LETTER_REASONS.undecodable, DEAD_LETTER_REASONS.clock_skew,
+  DEAD_LETTER_REASONS.out_of_range, DEAD_LETTER_REASONS.duplicate, DEAD_LETTER_REASONS.out_of_order,
+]);
 
 /** Latency buckets in seconds, from sub-millisecond publishes to multi-second outages. */
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -9,8 +14,11 @@ const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
  * (channels, products, reasons), never trade ids.
  */
 export interface ProducerProbes {
-  /** Seconds since the last frame, or null before the first. */
-  lastFrameAgeSeconds(): number | null;
+  /**
+   * Seconds since the last frame; before the first, since the producer started, so that a feed that never
+   * connects ages (and `FeedStale` fires) like one that went silent.
+   */
+  lastFrameAgeSeconds(): number;
   queueFrames(): number;
   queueBytes(): number;
 }
@@ -74,12 +82,8 @@ export function createProducerMetrics(registry: Registry, probes: ProducerProbes
       name: 'producer_ws_connected', help: '1 while a connection is open and its subscriptions are confirmed, else 0.', registers,
     }),
     lastFrameAge: new Gauge({
-      name: 'producer_last_frame_age_seconds', help: 'Seconds since the last frame was received (absent before the first).', registers,
-      collect() {
-        const age = probes.lastFrameAgeSeconds();
-        if (age === null) this.reset();
-        else this.set(age);
-      },
+      name: 'producer_last_frame_age_seconds', help: 'Seconds since the last frame was received; before the first, since the producer started.', registers,
+      collect() { this.set(probes.lastFrameAgeSeconds()); },
     }),
     exchangeToReceipt: new Histogram({
       name: 'producer_exchange_to_receipt_seconds', help: 'Trade exchange time to producer receipt (includes clock offset; negative values count as 0).',
@@ -106,7 +110,8 @@ export function createProducerMetrics(registry: Registry, probes: ProducerProbes
   };
   // Every reason a frame can be dead-lettered for exists from the start at 0, so rates see the first one.
   for (const reason of Object.values(DEAD_LETTER_REASONS)) {
-    if (reason !== DEAD_LETTER_REASONS.undecodable && reason !== DEAD_LETTER_REASONS.clock_skew) metrics.invalidFrames.inc({ reason }, 0);
+    // The engine's and the backfill's reasons never come from the producer.
+    if (!ENGINE_OR_BACKFILL_REASONS.has(reason)) metrics.invalidFrames.inc({ reason }, 0);
   }
   return metrics;
 }

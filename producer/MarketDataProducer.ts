@@ -58,15 +58,18 @@ export class MarketDataProducer {
   readonly #throttle = new LogThrottle(5000);
   readonly #state: FeedState;
   #lastFrameAtUs: number | null = null;
+  readonly #startedAtUs: number;
   #overflowing = false;
   #stopped: Promise<void> | null = null;
 
   constructor(options: MarketDataProducerOptions) {
     this.#o = options;
+    this.#startedAtUs = options.nowUs();
     this.#queue = new BoundedQueue(options.queueMaxBytes);
     this.#state = new FeedState(options.dedupeWindow);
     this.metrics = createProducerMetrics(options.registry, {
-      lastFrameAgeSeconds: () => (this.#lastFrameAtUs === null ? null : Math.max(0, options.nowUs() - this.#lastFrameAtUs) / 1e6),
+      // Before the first frame, the age counts from the producer's start: a feed that never connects is stale too.
+      lastFrameAgeSeconds: () => Math.max(0, options.nowUs() - (this.#lastFrameAtUs ?? this.#startedAtUs)) / 1e6,
       queueFrames: () => this.#queue.length,
       queueBytes: () => this.#queue.bytes,
     });

@@ -3,7 +3,7 @@ import { ConfigResourceTypes } from 'kafkajs';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafka } from '../kafka/createKafka.js';
-import { CoinbaseProtocolServer } from '../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer } from '../simulator/CoinbaseProtocolServer.js';
 import { readTopic } from '../testing/kafka/readTopic.js';
 import { sampleSum } from '../testing/metrics/scrapeSamples.js';
 import { ProgramProcess } from '../testing/process/ProgramProcess.js';
@@ -27,8 +27,8 @@ describe('the producer and topics programs', () => {
     expect(program.stderr.filter((l) => l !== '')).toEqual([
       'producer: Invalid configuration (6 variables):',
       '  COINBASE_FEED: must be one of advanced-trade, exchange (got "pro")',
-      '  COINBASE_WS_URL: has an invalid format (got "wss://reader:****@ws.example /x")',
-      '  COINBASE_PRODUCT_IDS: item 2 "" has an invalid format (got "BTC-USD,,ETH-USD")',
+      '  COINBASE_WS_URL: has an invalid format: expected a ws:// or wss:// URL without spaces, e.g. wss://advanced-trade-ws.coinbase.com, or empty for the feed\'s public endpoint (got "wss://reader:****@ws.example /x")',
+      '  COINBASE_PRODUCT_IDS: item 2 "" has an invalid format: expected a Coinbase product id, upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX (got "BTC-USD,,ETH-USD")',
       '  PRODUCER_QUEUE_MAX_BYTES: must be integer (got "1k")',
       '  METRICS_PORT: must be <= 65535 (got "70000")',
       '  COINBASE_PRODCT_IDS: is not a variable of this project (did you mean COINBASE_PRODUCT_IDS?)',
@@ -49,22 +49,26 @@ describe('the producer and topics programs', () => {
       const program = new ProgramProcess('scripts/createTopics.js', { ...baseEnv, KAFKA_TOPIC_PARTITIONS: '4', KAFKA_TOPIC_RETENTION_MS: '86400000' });
       expect(await program.exited, program.stdout.join('\n')).toBe(0);
       const ready = program.logs().find((l) => l['msg'] === 'topics ready');
-      const all = [topics.raw, topics.normalized, topics.deadLetter, topics.late, topics.decisions, topics.performance];
+      const all = [topics.raw, topics.normalized, topics.deadLetter, topics.history, topics.late, topics.decisions, topics.performance];
       expect(ready, 'second run finds them').toMatchObject(run === 0 ? { created: all, existing: [] } : { created: [], existing: all });
     }
     const admin = kafka.admin();
     await admin.connect();
     const metadata = await admin.fetchTopicMetadata({ topics: Object.values(topics) });
     expect(Object.fromEntries(metadata.topics.map((t) => [t.name, t.partitions.length]))).toEqual({
-      [topics.raw]: 1, [topics.normalized]: 4, [topics.deadLetter]: 1, [topics.late]: 4, [topics.decisions]: 4, [topics.performance]: 4,
+      [topics.raw]: 1, [topics.normalized]: 4, [topics.deadLetter]: 1, [topics.history]: 4, [topics.late]: 4, [topics.decisions]: 4, [topics.performance]: 4,
     });
     const configs = await admin.describeConfigs({
       includeSynonyms: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topics.raw, configNames: ['retention.ms', 'max.message.bytes'] }],
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topics.raw, configNames: ['retention.ms', 'max.message.bytes'] },
+        { type: ConfigResourceTypes.TOPIC, name: topics.history, configNames: ['retention.ms'] },
+      ],
     });
     await admin.disconnect();
     expect(Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue])))
       .toEqual({ 'retention.ms': '86400000', 'max.message.bytes': String(4 * 1_048_576 + 65_536) });
+    expect(configs.resources.find((r) => r.resourceName === topics.history)?.configEntries.map((e) => e.configValue), 'history is kept forever by default').toEqual(['-1']);
   });
 
   describe('streaming', () => {

@@ -15,7 +15,7 @@ describe('parseReplayArgs', () => {
   it('reads a time range, products, strategy, parameters, speed and label', () => {
     expect(parseReplayArgs(['--from', '2026-11-20T00:00:00Z', '--to', '1795219200000', '--products', 'BTC-USD, ETH-USD',
       '--strategy', 'sma_cross', '--params', '{"fast":5,"slow":20}', '--speed', '10x', '--label', 'test'])).toEqual({
-      kind: 'run', from: { kind: 'time', ms: Date.UTC(2026, 10, 20) }, to: { kind: 'time', ms: 1_795_219_200_000 },
+      kind: 'run', topic: 'normalized', from: { kind: 'time', ms: Date.UTC(2026, 10, 20) }, to: { kind: 'time', ms: 1_795_219_200_000 },
       products: ['BTC-USD', 'ETH-USD'], strategy: ['sma_cross'], params: '{"fast":5,"slow":20}', grid: null,
       speed: { kind: 'paced', factor: 10 }, label: 'test', rankBy: 'sharpe', json: false,
     });
@@ -24,10 +24,18 @@ describe('parseReplayArgs', () => {
   it('reads offset lists, a grid and defaults', () => {
     const command = parseReplayArgs(['--from', '0:10,2:0', '--grid', 'fast=5..10:5,slow=20|30', '--rank-by', 'sortino', '--json']);
     expect(command).toEqual({
-      kind: 'run', from: { kind: 'offsets', offsets: new Map([[0, 10n], [2, 0n]]) }, to: null, products: null, strategy: null, params: null,
+      kind: 'run', topic: 'normalized', from: { kind: 'offsets', offsets: new Map([[0, 10n], [2, 0n]]) }, to: null, products: null, strategy: null, params: null,
       grid: [{ fast: 5, slow: 20 }, { fast: 5, slow: 30 }, { fast: 10, slow: 20 }, { fast: 10, slow: 30 }],
       speed: { kind: 'max' }, label: null, rankBy: 'sortino', json: true,
     });
+  });
+
+  it('reads the topic: normalized by default, history with or without its prefix', () => {
+    expect(parseReplayArgs([])).toMatchObject({ kind: 'run', topic: 'normalized' });
+    expect(parseReplayArgs(['--topic', 'history'])).toMatchObject({ kind: 'run', topic: 'history' });
+    expect(parseReplayArgs(['--topic', 'prices.history'])).toMatchObject({ kind: 'run', topic: 'history' });
+    expect(parseReplayArgs(['--topic', 'prices.normalized'])).toMatchObject({ kind: 'run', topic: 'normalized' });
+    expect(problems(['--topic', 'prices.late'])).toEqual(['--topic: "prices.late" is not one of normalized, history']);
   });
 
   it('reads --list, --show and --help', () => {

@@ -10,8 +10,14 @@ export type ReplaySpeed = { readonly kind: 'max' } | { readonly kind: 'paced'; r
 export const RANK_BY = ['sharpe', 'sortino', 'return', 'drawdown', 'trades', 'win_rate'] as const;
 export type RankBy = (typeof RANK_BY)[number];
 
+/** The topics a replay reads: the live recording, or the history the backfill loaded. */
+export const REPLAY_TOPICS = ['normalized', 'history'] as const;
+export type ReplayTopic = (typeof REPLAY_TOPICS)[number];
+
 export interface ReplayRunCommand {
   readonly kind: 'run';
+  /** `normalized` (prices.normalized, the default) or `history` (prices.history: candles and trades, event time per product). */
+  readonly topic: ReplayTopic;
   readonly from: RangeBound | null;
   readonly to: RangeBound | null;
   readonly products: readonly string[] | null;
@@ -43,11 +49,15 @@ export class ReplayUsageError extends Error {
   }
 }
 
-export const REPLAY_HELP = `replay: run strategies over market data recorded in Kafka (prices.normalized), through the live engine's code
+export const REPLAY_HELP = `replay: run strategies over market data recorded in Kafka (prices.normalized, or the history the backfill
+loaded in prices.history), through the live engine's code
 
 Usage: replay [range] [strategy] [options]
        replay --list | --show RUN
 
+Source:
+  --topic TOPIC        normalized (default: prices.normalized, what the producer recorded) or history
+                       (prices.history: candles and trades from the backfill; event time is kept per product)
 Range (default: everything the topic holds now; the end is fixed when the run starts):
   --from WHEN          a time (ISO 8601, e.g. 2026-11-20T00:00:00Z, or Unix ms) or offsets "0:120,1:0,2:77"
   --to WHEN            exclusive end, as --from; partitions missing from an offset list are read to their end
@@ -67,12 +77,15 @@ Options:
   -h, --help           this text
 
 Exit status: 0 done; 1 failed; 2 interrupted (Ctrl-C: what was read is committed); 64 bad arguments or
-range; 78 bad environment; 130 a second Ctrl-C (quit at once: the run stays "running").
+range; 66 the range holds no records (nothing replayed, no run recorded); 78 bad environment; 130 a second
+Ctrl-C (quit at once: the run stays "running"). Through make, every failure is make's status 2; make's last
+line names the replay's ("Error 66").
 
 Examples:
   replay --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --strategy sma_cross --params '{"fast":5,"slow":20}'
   replay --from 0:0,1:0,2:0 --to 0:50000,1:50000,2:50000 --products BTC-USD --label "BTC baseline"
   replay --strategy sma_cross --grid fast=5..20:5,slow=20..60:10 --rank-by sortino
+  replay --topic history --from 2026-10-01T00:00:00Z --strategy sma_cross --grid fast=5..20:5,slow=30|60
   replay --list
 `;
 
@@ -114,7 +127,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
       strict: true,
       allowPositionals: false,
       options: {
-        from: { type: 'string' }, to: { type: 'string' }, products: { type: 'string' },
+        topic: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, products: { type: 'string' },
         strategy: { type: 'string' }, params: { type: 'string' }, grid: { type: 'string' }, 'rank-by': { type: 'string' },
         speed: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' },
         list: { type: 'boolean' }, show: { type: 'string' }, help: { type: 'boolean', short: 'h' },
@@ -129,6 +142,9 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   if (values.show !== undefined) return { kind: 'show', runId: values.show, json };
 
   const problems: string[] = [];
+  const topicText = (values.topic ?? 'normalized').replace(/^prices\./, '');
+  const topic = REPLAY_TOPICS.find((t) => t === topicText) ?? 'normalized';
+  if (topic !== topicText) problems.push(`--topic: "${values.topic ?? ''}" is not one of ${REPLAY_TOPICS.join(', ')}`);
   const from = values.from === undefined ? null : bound('from', values.from, problems);
   const to = values.to === undefined ? null : bound('to', values.to, problems);
   if (from?.kind === 'time' && to?.kind === 'time' && from.ms >= to.ms) problems.push('--from must be before --to');
@@ -157,5 +173,5 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   if (!RANK_BY.includes(rankBy)) problems.push(`--rank-by: "${rankBy}" is not one of ${RANK_BY.join(', ')}`);
   const pace = speed(values.speed ?? 'max', problems);
   if (problems.length > 0) throw new ReplayUsageError(problems);
-  return { kind: 'run', from, to, products, strategy, params: values.params ?? null, grid, speed: pace, label: values.label ?? null, rankBy, json };
+  return { kind: 'run', topic, from, to, products, strategy, params: values.params ?? null, grid, speed: pace, label: values.label ?? null, rankBy, json };
 }

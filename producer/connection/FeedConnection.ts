@@ -8,6 +8,7 @@ import type { FeedProtocol } from '../feed/FeedProtocol.js';
 import { FeedSession, type FrameOutcome, type StartGap, type SubscriptionUpdate } from '../feed/FeedSession.js';
 import type { FeedState } from '../feed/FeedState.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoffDelayMs.js';
+import { ReachabilityLog } from './ReachabilityLog.js';
 
 /** Why a connection ended: the label of `producer_ws_reconnects_total`. */
 export const DISCONNECT_REASONS = ['closed', 'error', 'stall', 'subscribe_timeout', 'subscribe_error', 'overflow', 'oversized'] as const;
@@ -37,6 +38,8 @@ export interface FeedConnectionOptions {
 
 /** A confirmed connection that lasted this long resets the backoff; shorter ones keep backing off. */
 const STABLE_AFTER_MS = 10_000;
+/** While Coinbase stays unreachable, a summary of the attempts this often. */
+const UNREACHABLE_SUMMARY_EVERY_MS = 300_000;
 
 /** Merges what the last connection left unreported with why it ended. */
 function nextStartGap(pending: StartGap | null, reason: DisconnectReason, dropped: number): StartGap {
@@ -61,9 +64,13 @@ export class FeedConnection {
   #socket: WebSocket | null = null;
   #end: ((reason: DisconnectReason) => void) | null = null;
   #dropped = 0;
+  readonly #reachability: ReachabilityLog;
 
   constructor(options: FeedConnectionOptions) {
     this.#o = options;
+    this.#reachability = new ReachabilityLog({
+      logger: options.logger, url: options.url, retryUpToMs: options.backoff.maxMs, summaryEveryMs: UNREACHABLE_SUMMARY_EVERY_MS,
+    });
     // Every reason exists from the start at 0, so dashboards and rates see a reconnect as an increase.
     for (const reason of DISCONNECT_REASONS) options.metrics.reconnects.inc({ reason }, 0);
     for (const product of options.productIds) options.metrics.unconfirmedProducts.set({ product }, 0);
@@ -106,7 +113,8 @@ export class FeedConnection {
         this.#o.metrics.reconnects.inc({ reason: lastReason });
         const delayMs = backoffDelayMs(attempt, this.#o.backoff);
         attempt += 1;
-        this.#o.logger.info({ reason: lastReason, attempt, delayMs }, 'reconnecting to Coinbase');
+        // While Coinbase is unreachable, ReachabilityLog says so once; each retry is detail.
+        this.#o.logger[this.#reachability.unreachable ? 'debug' : 'info']({ reason: lastReason, attempt, delayMs }, 'reconnecting to Coinbase');
         await this.#wait(sleep(delayMs, undefined, { signal: this.#abort.signal }).catch(() => undefined));
       }
       await this.#wait(this.#o.beforeConnect());
@@ -154,6 +162,13 @@ export class FeedConnection {
     this.#socket = socket;
     const openedAt = Date.now();
     let reason: DisconnectReason | null = null;
+    // An attempt whose connection never opens is not a connection: no stall, no "closed", one ReachabilityLog entry.
+    let opened = false;
+    let failure: (Error & { code?: string }) | null = null;
+    const notOpened = (what: string) => {
+      failure ??= Object.assign(new Error(what), { code: 'ETIMEDOUT' });
+      end('error');
+    };
     const end = (why: DisconnectReason) => {
       if (reason !== null) return;
       reason = why;
@@ -162,11 +177,19 @@ export class FeedConnection {
     this.#end = end;
 
     const watchdog = setTimeout(() => {
+      if (!opened) {
+        notOpened(`no connection within ${this.#o.stallTimeoutMs} ms`);
+        return;
+      }
       metrics.watchdogStalls.inc();
       log.warn({ stallTimeoutMs: this.#o.stallTimeoutMs }, 'no frame within the stall timeout; replacing the connection');
       end('stall');
     }, this.#o.stallTimeoutMs);
     const subscribeTimer = setTimeout(() => {
+      if (!opened) {
+        notOpened(`no connection within ${this.#o.subscribeTimeoutMs} ms`);
+        return;
+      }
       log.warn({ missing: session.missingSubscriptions }, 'subscriptions not confirmed in time; reconnecting');
       end('subscribe_timeout');
     }, this.#o.subscribeTimeoutMs);
@@ -184,6 +207,8 @@ export class FeedConnection {
     };
 
     socket.on('open', () => {
+      opened = true;
+      this.#reachability.opened();
       watchdog.refresh();
       subscribeTimer.refresh();
       send(session.subscribeMessages());
@@ -224,6 +249,11 @@ export class FeedConnection {
         end('oversized');
         return;
       }
+      if (!opened) {
+        failure ??= error;
+        end('error');
+        return;
+      }
       log.warn({ err: error }, 'WebSocket error');
       end('error');
     });
@@ -236,7 +266,12 @@ export class FeedConnection {
         metrics.connected.set(0);
         this.#socket = null;
         this.#end = null;
-        log.info({ code, reason: why.toString(), upForMs: Date.now() - openedAt }, 'connection closed');
+        if (opened) {
+          log.info({ code, reason: why.toString(), upForMs: Date.now() - openedAt }, 'connection closed');
+        } else {
+          log.debug({ code, reason: why.toString() }, 'connection attempt ended before the connection opened');
+          if (!this.#isStopping()) this.#reachability.failed(failure ?? new Error(`closed before opening (code ${code})`));
+        }
         resolve({ reason: reason ?? 'closed', confirmed: session.confirmed, upForMs: Date.now() - openedAt, pendingGap: session.pendingGap });
       });
     });
