@@ -22,7 +22,7 @@ export function createEngineMetrics(registry: Registry) {
     fills: new Counter({ name: 'engine_fills_total', help: 'Simulated fills.', labelNames: INSTANCE, registers }),
 
     recordsConsumed: new Counter({ name: 'engine_records_consumed_total', help: 'Records read from prices.normalized.', labelNames: ['partition'] as const, registers }),
-    invalidRecords: new Counter({ name: 'engine_invalid_records_total', help: 'Records sent to the dead-letter topic, by reason (undecodable; clock_skew: exchange time implausibly ahead of receipt).', labelNames: ['reason'] as const, registers }),
+    invalidRecords: new Counter({ name: 'engine_invalid_records_total', help: 'Records sent to the dead-letter topic, by reason (undecodable; clock_skew: exchange time implausibly ahead of receipt; candle_granularity: a candle coarser than the smallest bar interval).', labelNames: ['reason'] as const, registers }),
     lateTrades: new Counter({ name: 'engine_late_trades_total', help: 'Trades behind the watermark, sent to the late side output.', labelNames: ['product'] as const, registers }),
     gapMarkers: new Counter({ name: 'engine_gap_markers_total', help: 'Gap markers received (their bars are marked incomplete).', registers }),
     barsClosed: new Counter({ name: 'engine_bars_closed_total', help: 'Bars closed by the watermark.', labelNames: ['interval'] as const, registers }),
@@ -37,11 +37,13 @@ export function createEngineMetrics(registry: Registry) {
     checkpointRows: new Counter({ name: 'engine_checkpoint_rows_total', help: 'Result rows written by checkpoints.', registers }),
     dbErrors: new Counter({ name: 'engine_db_errors_total', help: 'Failed database operations (retried).', registers }),
     duplicateTrades: new Counter({ name: 'engine_duplicate_trades_total', help: 'Trades dropped because their id was already seen for the product (e.g. re-delivered after a reconnect).', registers }),
+    coveredRecords: new Counter({ name: 'engine_covered_records_total', help: 'Trades and candles ignored because the other kind already feeds their bar (trades and candles never count twice).', registers }),
     outboxPublished: new Counter({ name: 'engine_outbox_published_total', help: 'Records published from the outbox to Kafka.', registers }),
   };
   // Label values known in advance exist from the start at 0, so that rates and dashboards see the first one.
   metrics.invalidRecords.inc({ reason: DEAD_LETTER_REASONS.undecodable }, 0);
   metrics.invalidRecords.inc({ reason: DEAD_LETTER_REASONS.clock_skew }, 0);
+  metrics.invalidRecords.inc({ reason: DEAD_LETTER_REASONS.candle_granularity }, 0);
   for (const result of ['ok', 'fenced', 'error']) metrics.checkpoints.inc({ result }, 0);
   return metrics;
 }

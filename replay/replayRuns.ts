@@ -36,15 +36,22 @@ export interface RunRow {
 const describeInstances = (instances: readonly StrategyInstance[]) =>
   instances.map((s) => ({ id: s.plugin.id, version: s.plugin.version, params: s.params, paramsKey: s.paramsKey }));
 
-/** Records a replay run (status `running`) with what it runs and the offsets it reads. */
+/**
+ * Records a replay run (status `running`) with what it runs and what it reads: the topic (in `settings.topic`
+ * and beside each partition's offsets, which mean nothing without it) and the offsets.
+ */
 export async function insertReplayRun(sql: Sql, run: {
-  runId: string; label: string | null; instances: readonly StrategyInstance[]; settings: EngineSettings;
+  runId: string; label: string | null; instances: readonly StrategyInstance[]; settings: EngineSettings; topic: string;
   ranges: readonly PartitionRange[]; fromMs: number | null; toMs: number | null;
 }): Promise<void> {
-  const offsets = run.ranges.map((r) => ({ partition: r.partition, start: String(r.start), end: String(r.end) }));
+  const offsets = run.ranges.map((r) => ({ topic: run.topic, partition: r.partition, start: String(r.start), end: String(r.end) }));
+  const recorded = {
+    ...runSettings(run.settings), products: run.settings.products === null ? null : [...run.settings.products].sort(), topic: run.topic,
+    eventTime: run.settings.eventTimePerProduct === true ? 'product' : 'partition',
+  };
   await sql`
     INSERT INTO strategy_runs (run_id, kind, label, strategies, settings, status, started_at, offsets, from_time, to_time)
-    VALUES (${run.runId}, 'replay', ${run.label}, ${sql.json(describeInstances(run.instances) as never)}, ${sql.json({ ...runSettings(run.settings), products: run.settings.products === null ? null : [...run.settings.products].sort() } as never)},
+    VALUES (${run.runId}, 'replay', ${run.label}, ${sql.json(describeInstances(run.instances) as never)}, ${sql.json(recorded)},
       'running', now(), ${sql.json(offsets)}, ${run.fromMs === null ? null : new Date(run.fromMs)}, ${run.toMs === null ? null : new Date(run.toMs)})`;
 }
 

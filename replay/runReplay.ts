@@ -14,7 +14,7 @@ import { GroupConsumer } from '../kafka/GroupConsumer.js';
 import { createEngineMetrics } from '../metrics/engineMetrics.js';
 import { wallClockUs } from '../runtime/wallClockUs.js';
 import type { TopicNames } from '../wire/topics.js';
-import type { ReplaySpeed } from './parseReplayArgs.js';
+import type { ReplaySpeed, ReplayTopic } from './parseReplayArgs.js';
 import type { PartitionRange } from './replayRange.js';
 
 export interface ReplayOptions {
@@ -23,6 +23,8 @@ export interface ReplayOptions {
   readonly brokers: readonly string[];
   readonly sql: Sql;
   readonly topics: TopicNames;
+  /** The topic read: `normalized` or `history` (whose settings keep event time per product). */
+  readonly topic: ReplayTopic;
   readonly settings: EngineSettings;
   readonly ranges: readonly PartitionRange[];
   readonly speed: ReplaySpeed;
@@ -41,7 +43,7 @@ export interface ReplayOutcome {
 }
 
 /**
- * Reads the ranges of prices.normalized through the live engine's own pipeline: the kafkajs source as an
+ * Reads the ranges of prices.normalized (or prices.history) through the live engine's own pipeline: the kafkajs source as an
  * Observable, `runPipeline`, `EngineRunner` and `EngineCore`, with checkpoints (results and keyed state in
  * one transaction) under a consumer group of its own, so the live group's offsets never move and nothing
  * is published to the live topics. Stops at the end offsets fixed before it started (or when interrupted,
@@ -50,7 +52,7 @@ export interface ReplayOutcome {
 export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   // The run id names the replay's consumer group and its checkpoints.
   const group = o.settings.runId;
-  const topic = o.topics.normalized;
+  const topic = o.topics[o.topic];
   const ranges = new Map(o.ranges.map((r) => [r.partition, r]));
   const total = o.ranges.reduce((n, r) => n + (r.end - r.start), 0n);
   const position = new Map(o.ranges.map((r) => [r.partition, r.start]));
@@ -70,9 +72,10 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     },
   });
   const { consumer } = source;
-  const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { runId: o.settings.runId, publish: false });
+  const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { runId: o.settings.runId, publish: false, topic });
   const runner = new EngineRunner({
-    core: new EngineCore(o.settings, topic), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
+    // A candle that cannot build the bars fails the replay rather than leave holes in its results.
+    core: new EngineCore(o.settings, topic, { refuseUnusableCandles: true }), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
     nowUs: wallClockUs, checkpointIntervalMs: o.checkpointIntervalMs, checkpointMaxRows: o.checkpointMaxRows,
     onCommitted: () => undefined, instanceGauges: false,
     seek: (partition, offset) => {

@@ -16,6 +16,14 @@ export const DEAD_LETTER_REASONS = {
   undecodable: 'undecodable',
   /** A `prices.normalized` record whose exchange time is implausibly far ahead of its receipt time. */
   clock_skew: 'clock_skew',
+  /** A candle the engine cannot build its bars from: its granularity does not divide the smallest bar interval, or its start is not aligned to it. */
+  candle_granularity: 'candle_granularity',
+  /** A historical record (backfill) whose values cannot be true: high < low, open or close outside [low, high], a negative volume. */
+  out_of_range: 'out_of_range',
+  /** A historical record (backfill) repeating one already taken: the same candle start or trade id. */
+  duplicate: 'duplicate',
+  /** A historical record (backfill) older than the last one written for its product and kind: writing it would break the event-time order. */
+  out_of_order: 'out_of_order',
 } as const;
 
 export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[keyof typeof DEAD_LETTER_REASONS];

@@ -22,6 +22,26 @@ export interface PartitionSnapshot {
 }
 
 /**
+ * A candle the engine cannot build the configured bars from: its granularity does not divide the smallest
+ * interval (bars finer than the data), or its start is not aligned to its granularity. Thrown instead of
+ * dead-lettered when the core was asked to (`refuseUnusableCandles`: a replay, which must fail rather than
+ * compute bars with holes).
+ */
+export class UnusableCandleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnusableCandleError';
+  }
+}
+
+export interface EngineCoreOptions {
+  /** Throw {@link UnusableCandleError} on a candle that cannot build the bars, instead of dead-lettering it. */
+  readonly refuseUnusableCandles?: boolean;
+}
+
+const formatInterval = (us: number) => (us % 3_600_000_000 === 0 ? `${us / 3_600_000_000}h` : us % 60_000_000 === 0 ? `${us / 60_000_000}m` : `${us / 1_000_000}s`);
+
+/**
  * The engine's pure, synchronous core: records of the partitions it owns in, outputs out. It never reads a
  * clock and does no I/O, so the same records give the same results live and in replay. State is keyed by
  * partition (every product lives in one), so a partition can move to another engine with its snapshot.
@@ -29,12 +49,14 @@ export interface PartitionSnapshot {
 export class EngineCore {
   readonly settings: EngineSettings;
   readonly #origin: string;
+  readonly #options: EngineCoreOptions;
   readonly #partitions = new Map<number, PartitionProcessor>();
 
   /** `origin`: the topic records come from, named in dead letters. */
-  constructor(settings: EngineSettings, origin: string) {
+  constructor(settings: EngineSettings, origin: string, options: EngineCoreOptions = {}) {
     this.settings = settings;
     this.#origin = origin;
+    this.#options = options;
   }
 
   get partitions(): ReadonlyMap<number, PartitionProcessor> {
@@ -59,14 +81,16 @@ export class EngineCore {
     const processor = this.#partitions.get(partition);
     if (processor === undefined) return [];
     const ids = new Set<string>();
-    for (const record of records) if (record.key != null && processor.needsRestore(record.key)) ids.add(record.key);
+    for (const record of records) if (record.key !== null && record.key !== undefined && processor.needsRestore(record.key)) ids.add(record.key);
     return [...ids];
   }
 
   /**
    * Processes one record; returns its event, or null when it was dead-lettered: it could not be decoded, or
    * its exchange time is more than `maxClockSkewUs` ahead of its own receipt time (both are in the record,
-   * so a replay decides the same; one such record would otherwise move the watermark hours ahead).
+   * so a replay decides the same; one such record would otherwise move the watermark hours ahead), or it is a
+   * candle that cannot build the configured bars (`candle_granularity`: its granularity does not divide the
+   * smallest interval, or its start is not aligned to it; it moves nothing).
    */
   process(record: EngineRecord, out: EngineOutputs): MarketEvent | null {
     const processor = this.#partitions.get(record.partition);
@@ -84,11 +108,25 @@ export class EngineCore {
       this.#deadLetter(record, 'clock_skew', `exchange time ${aheadUs / 1e6} s ahead of receipt (bound ${this.settings.maxClockSkewUs / 1e6} s)`, out);
       return null;
     }
+    if (event.type === 'candle') {
+      const granularityUs = event.granularityS * 1_000_000;
+      const smallestUs = this.settings.intervalsUs[0] as number;
+      const problem = smallestUs % granularityUs !== 0
+        ? `a ${formatInterval(granularityUs)} candle cannot build ${formatInterval(smallestUs)} bars: every ENGINE_INTERVALS interval must be a multiple of the data's granularity (${event.granularityS} s)`
+        : event.exchangeTimeUs % granularityUs !== 0 ? `the candle's start ${event.exchangeTimeUs} µs is not aligned to its granularity (${event.granularityS} s)` : null;
+      if (problem !== null) {
+        if (this.#options.refuseUnusableCandles === true) {
+          throw new UnusableCandleError(`${event.productId} candle at ${new Date(event.exchangeTimeUs / 1000).toISOString()} (partition ${record.partition} offset ${record.offset}): ${problem}`);
+        }
+        this.#deadLetter(record, 'candle_granularity', problem, out);
+        return null;
+      }
+    }
     processor.process(event, record.offset, out);
     return event;
   }
 
-  #deadLetter(record: EngineRecord, reason: 'undecodable' | 'clock_skew', detail: string, out: EngineOutputs): void {
+  #deadLetter(record: EngineRecord, reason: 'undecodable' | 'clock_skew' | 'candle_granularity', detail: string, out: EngineOutputs): void {
     out.invalid.push({
       reason, detail, origin: this.#origin, connectionId: `partition ${record.partition} offset ${record.offset}`,
       receivedAtUs: record.timestampMs * 1000, payload: record.value ?? Buffer.alloc(0),

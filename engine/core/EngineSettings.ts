@@ -53,6 +53,13 @@ export interface EngineSettings {
   readonly riskFreeRate: number;
   /** Annual minimum acceptable return of Sortino, a fraction (empyrical's `required_return`, per bar). */
   readonly sortinoMar: number;
+  /**
+   * Keep event time (the watermark) per product instead of per partition: for history (`prices.history`),
+   * which is in event-time order per product but not across the products of a partition (the backfill writes
+   * them side by side). A product's bars then close on its own records only, and no product is evicted.
+   * Absent or false: per partition, as the live feed needs (a quiet product's bars close on the others' events).
+   */
+  readonly eventTimePerProduct?: boolean;
 }
 
 const DAY_US = 86_400 * 1_000_000;

@@ -1,7 +1,7 @@
 import type { MarketEvent } from '../../wire/MarketEvent.js';
 import type { EngineSettings } from './EngineSettings.js';
 import type { EngineOutputs } from './outputs.js';
-import { ProductBars, type ProductBarsState } from './ProductBars.js';
+import { BAR_INPUT, type BarInput, ProductBars, type ProductBarsState } from './ProductBars.js';
 import { RecentIds } from './RecentIds.js';
 import { StrategyRunner, type StrategyRunnerState } from './StrategyRunner.js';
 
@@ -15,6 +15,8 @@ export interface ProductState {
   readonly runners: Readonly<Record<string, readonly StrategyRunnerState[]>>;
   /** The product's last trade ids, oldest first. */
   readonly recentTradeIds: readonly string[];
+  /** The product's own event time, when event time is kept per product (`EngineSettings.eventTimePerProduct`). */
+  readonly time?: PartitionMeta;
 }
 
 export interface PartitionMeta {
@@ -42,9 +44,16 @@ class Product {
   /** Per interval (in the settings' order); created with the product's first bar of that interval. */
   readonly runners: (StrategyRunner[] | null)[];
   readonly recentTradeIds: RecentIds;
+  /** The product's own event time (used when event time is kept per product). */
+  maxEventUs: number;
+  watermarkUs: number;
+  nextBoundaryUs: number;
 
   constructor(settings: EngineSettings, productId: string, state?: ProductState) {
     this.lastEventUs = state?.lastEventUs ?? Number.MIN_SAFE_INTEGER;
+    this.maxEventUs = state?.time?.maxEventUs ?? Number.MIN_SAFE_INTEGER;
+    this.watermarkUs = state?.time?.watermarkUs ?? Number.MIN_SAFE_INTEGER;
+    this.nextBoundaryUs = state?.time?.nextBoundaryUs ?? Number.MIN_SAFE_INTEGER;
     this.bars = new ProductBars(productId, settings.intervalsUs, state?.bars);
     this.recentTradeIds = new RecentIds(RECENT_TRADE_IDS, state?.recentTradeIds);
     this.runners = settings.intervalsUs.map((intervalUs) => {
@@ -78,7 +87,9 @@ class Product {
     this.runners.forEach((list, i) => {
       if (list !== null) runners[String(intervalsUs[i])] = list.map((r) => r.snapshot());
     });
-    return { lastEventUs: this.lastEventUs, bars: this.bars.snapshot(), runners, recentTradeIds: this.recentTradeIds.snapshot() };
+    const state: ProductState = { lastEventUs: this.lastEventUs, bars: this.bars.snapshot(), runners, recentTradeIds: this.recentTradeIds.snapshot() };
+    if (this.maxEventUs === Number.MIN_SAFE_INTEGER) return state;
+    return { ...state, time: { maxEventUs: this.maxEventUs, watermarkUs: this.watermarkUs, nextBoundaryUs: this.nextBoundaryUs } };
   }
 }
 
@@ -144,13 +155,19 @@ export class PartitionProcessor {
     if (product !== undefined) {
       product.dirty = true;
       if (event.exchangeTimeUs > product.lastEventUs) product.lastEventUs = event.exchangeTimeUs;
+      const watermarkUs = settings.eventTimePerProduct === true ? product.watermarkUs : this.#watermarkUs;
       if (event.type === 'trade') {
         if (!product.recentTradeIds.add(event.tradeId)) {
           out.duplicates += 1;
-        } else if (product.bars.addTrade(event.exchangeTimeUs, Number(event.price), Number(event.size), this.#watermarkUs)) {
-          accepted = true;
         } else {
-          out.late.push({ runId: settings.runId, event, partition: this.partition, offset, watermarkUs: this.#watermarkUs });
+          accepted = this.#counted(product.bars.addTrade(event.exchangeTimeUs, Number(event.price), Number(event.size), watermarkUs), event, offset, watermarkUs, out);
+        }
+      } else if (event.type === 'candle') {
+        const volume = Number(event.volume);
+        // A candle without volume holds no trade: an empty stretch, like the minutes Coinbase omits.
+        if (volume > 0) {
+          accepted = this.#counted(product.bars.addCandle(event.exchangeTimeUs, event.granularityS * 1_000_000, Number(event.open), Number(event.high),
+            Number(event.low), Number(event.close), volume, watermarkUs), event, offset, watermarkUs, out);
         }
       } else if (event.type === 'gap') {
         product.bars.markGap(event.fromExchangeTimeUs, event.exchangeTimeUs);
@@ -158,22 +175,56 @@ export class PartitionProcessor {
       }
     }
     const reportsPresent = event.type === 'trade' ? !event.snapshot : event.type !== 'gap';
-    if (reportsPresent && event.exchangeTimeUs > this.#maxEventUs) {
-      this.#maxEventUs = event.exchangeTimeUs;
-      const watermarkUs = this.#maxEventUs - settings.allowedLatenessUs;
-      if (watermarkUs > this.#watermarkUs) {
-        this.#watermarkUs = watermarkUs;
-        if (watermarkUs >= this.#nextBoundaryUs) this.#closeBars(out);
+    if (reportsPresent) this.#advance(product, event.exchangeTimeUs, out);
+    // After the bars it closes: the record that makes a decision known may be the first price after it.
+    if (product !== undefined && product.ordersWaiting > 0) {
+      if (settings.fillPrice === 'trade' && accepted && event.type === 'trade') {
+        const price = Number(event.price);
+        product.offer(event.exchangeTimeUs, price, price);
+      } else if (settings.fillPrice === 'trade' && accepted && event.type === 'candle') {
+        // A candle's open is its first trade, at or after its start: the start is that trade's time.
+        const open = Number(event.open);
+        product.offer(event.exchangeTimeUs, open, open);
+      } else if (settings.fillPrice === 'quote' && event.type === 'quote') {
+        product.offer(event.exchangeTimeUs, positiveOrNull(event.askPrice), positiveOrNull(event.bidPrice));
       }
     }
-    // After the bars it closes: the record that makes a decision known may be the first price after it.
-    if (product === undefined || product.ordersWaiting === 0) return;
-    if (settings.fillPrice === 'trade' && accepted && event.type === 'trade') {
-      const price = Number(event.price);
-      product.offer(event.exchangeTimeUs, price, price);
-    } else if (settings.fillPrice === 'quote' && event.type === 'quote') {
-      product.offer(event.exchangeTimeUs, positiveOrNull(event.askPrice), positiveOrNull(event.bidPrice));
+    // A candle describes [start, start + granularity): once its open has been offered, time moves to its end.
+    if (event.type === 'candle') this.#advance(product, event.exchangeTimeUs + event.granularityS * 1_000_000, out);
+  }
+
+  /** Whether a trade or candle counts in the bars; the others go to the late output or are counted. */
+  #counted(input: BarInput, event: MarketEvent, offset: string, watermarkUs: number, out: EngineOutputs): boolean {
+    if (input === BAR_INPUT.added) return true;
+    if (input === BAR_INPUT.late) out.late.push({ runId: this.#settings.runId, event, partition: this.partition, offset, watermarkUs });
+    else if (input === BAR_INPUT.covered) out.covered += 1;
+    else out.duplicates += 1;
+    return false;
+  }
+
+  /** Event time reached `timeUs` (the partition's, or the product's own): closes the bars the watermark passes. */
+  #advance(product: Product | undefined, timeUs: number, out: EngineOutputs): void {
+    const settings = this.#settings;
+    if (timeUs > this.#maxEventUs) {
+      this.#maxEventUs = timeUs;
+      if (settings.eventTimePerProduct !== true) {
+        const watermarkUs = timeUs - settings.allowedLatenessUs;
+        if (watermarkUs > this.#watermarkUs) {
+          this.#watermarkUs = watermarkUs;
+          if (watermarkUs >= this.#nextBoundaryUs) this.#closeBars(out);
+        }
+      } else {
+        this.#watermarkUs = timeUs - settings.allowedLatenessUs;
+      }
     }
+    if (settings.eventTimePerProduct !== true || product === undefined || timeUs <= product.maxEventUs) return;
+    product.maxEventUs = timeUs;
+    const watermarkUs = timeUs - settings.allowedLatenessUs;
+    if (watermarkUs <= product.watermarkUs) return;
+    product.watermarkUs = watermarkUs;
+    if (watermarkUs < product.nextBoundaryUs) return;
+    this.#closeProductBars(product, watermarkUs, out);
+    product.nextBoundaryUs = nextBoundary(settings.intervalsUs, watermarkUs);
   }
 
   /** The state changed since the last call (the store saves it), including the products evicted since then. */
@@ -211,15 +262,7 @@ export class PartitionProcessor {
   #closeBars(out: EngineOutputs): void {
     const settings = this.#settings;
     for (const [productId, product] of this.#products) {
-      const bars = product.bars.closeUpTo(this.#watermarkUs);
-      if (bars.length > 0) product.dirty = true;
-      for (const bar of bars) {
-        out.bars.push({ ...bar, runId: settings.runId });
-        const i = settings.intervalsUs.indexOf(bar.intervalUs);
-        const runners = (product.runners[i] ??= settings.strategies.map((s) => new StrategyRunner(settings, s, productId, bar.intervalUs)));
-        for (const runner of runners) runner.onBar(bar, out);
-      }
-      if (bars.length > 0) product.countOrders();
+      this.#closeProductBars(product, this.#watermarkUs, out);
       // Idle in event time: nothing at all (not even a heartbeat) for idleEvictUs. Its books stay in the store.
       if (product.lastEventUs < this.#watermarkUs - settings.idleEvictUs) {
         this.#products.delete(productId);
@@ -227,8 +270,27 @@ export class PartitionProcessor {
         this.#dormant.add(productId);
       }
     }
-    this.#nextBoundaryUs = Math.min(...settings.intervalsUs.map((i) => (Math.floor(this.#watermarkUs / i) + 1) * i));
+    this.#nextBoundaryUs = nextBoundary(settings.intervalsUs, this.#watermarkUs);
   }
+
+  #closeProductBars(product: Product, watermarkUs: number, out: EngineOutputs): void {
+    const settings = this.#settings;
+    const bars = product.bars.closeUpTo(watermarkUs);
+    if (bars.length === 0) return;
+    product.dirty = true;
+    for (const bar of bars) {
+      out.bars.push({ ...bar, runId: settings.runId });
+      const i = settings.intervalsUs.indexOf(bar.intervalUs);
+      const runners = (product.runners[i] ??= settings.strategies.map((s) => new StrategyRunner(settings, s, product.bars.productId, bar.intervalUs)));
+      for (const runner of runners) runner.onBar(bar, out);
+    }
+    product.countOrders();
+  }
+}
+
+/** The first bar boundary of any interval after the watermark. */
+function nextBoundary(intervalsUs: readonly number[], watermarkUs: number): number {
+  return Math.min(...intervalsUs.map((i) => (Math.floor(watermarkUs / i) + 1) * i));
 }
 
 function positiveOrNull(decimal: string | null): number | null {

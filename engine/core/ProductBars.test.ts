@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Bar } from '../../strategies/Bar.js';
-import { ProductBars, type ProductBarsState } from './ProductBars.js';
+import { BAR_INPUT, ProductBars, type ProductBarsState } from './ProductBars.js';
 import { MINUTE_US, SECOND_US } from './testing/eventStreams.js';
 
 const T0 = 1_800_000_000 * SECOND_US;
@@ -26,7 +26,7 @@ function run(steps: readonly { stepUs: number; jitterUs: number; price: number; 
     if (i === splitAt) bars = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(bars.snapshot())) as ProductBarsState);
     clock += s.stepUs;
     const timeUs = clock + s.jitterUs;
-    if (bars.addTrade(timeUs, s.price, s.size, maxUs - 2 * SECOND_US)) out.accepted.push({ timeUs, price: s.price, size: s.size });
+    if (bars.addTrade(timeUs, s.price, s.size, maxUs - 2 * SECOND_US) === BAR_INPUT.added) out.accepted.push({ timeUs, price: s.price, size: s.size });
     else out.late += 1;
     maxUs = Math.max(maxUs, timeUs);
     out.bars.push(...bars.closeUpTo(maxUs - 2 * SECOND_US));
@@ -96,16 +96,16 @@ describe('ProductBars (the window step)', () => {
     const bars = new ProductBars('BTC-USD', INTERVALS);
     bars.addTrade(T0 + 10 * SECOND_US, 100, 1, T0);
     expect(bars.closeUpTo(T0 + MINUTE_US)).toHaveLength(1);
-    expect(bars.addTrade(T0 + 59 * SECOND_US, 101, 1, T0 + MINUTE_US), 'its 1-minute bar is out').toBe(false);
-    expect(bars.addTrade(T0 + MINUTE_US, 102, 1, T0 + MINUTE_US)).toBe(true);
+    expect(bars.addTrade(T0 + 59 * SECOND_US, 101, 1, T0 + MINUTE_US), 'its 1-minute bar is out').toBe(BAR_INPUT.late);
+    expect(bars.addTrade(T0 + MINUTE_US, 102, 1, T0 + MINUTE_US)).toBe(BAR_INPUT.added);
   });
 
   it('accepts, at a fresh start, a trade before the product\'s first one but within the lateness', () => {
     const bars = new ProductBars('BTC-USD', [MINUTE_US]);
     // First trade at 1m + 0.5 s; the watermark (2 s lateness) is 59.4 s when the earlier one (59 s) arrives.
-    expect(bars.addTrade(T0 + MINUTE_US + 500_000, 101, 1, T0 + 58_500_000)).toBe(true);
-    expect(bars.addTrade(T0 + 59 * SECOND_US, 100, 2, T0 + 59_400_000), 'its bar [0, 1m) has not been closed').toBe(true);
-    expect(bars.addTrade(T0 + 10 * SECOND_US, 99, 1, T0 + MINUTE_US), 'the watermark has passed its bar').toBe(false);
+    expect(bars.addTrade(T0 + MINUTE_US + 500_000, 101, 1, T0 + 58_500_000)).toBe(BAR_INPUT.added);
+    expect(bars.addTrade(T0 + 59 * SECOND_US, 100, 2, T0 + 59_400_000), 'its bar [0, 1m) has not been closed').toBe(BAR_INPUT.added);
+    expect(bars.addTrade(T0 + 10 * SECOND_US, 99, 1, T0 + MINUTE_US), 'the watermark has passed its bar').toBe(BAR_INPUT.late);
     expect(bars.closeUpTo(T0 + 2 * MINUTE_US).map((b) => [b.startUs - T0, b.close, b.volume, b.complete]))
       .toEqual([[0, 100, 2, false], [MINUTE_US, 101, 1, true]]);
   });
@@ -147,6 +147,66 @@ describe('ProductBars (the window step)', () => {
     const quarter = bars.filter((b) => b.intervalUs === 15 * MINUTE_US);
     expect(quarter.map((b) => [b.startUs - T0, b.volume, b.tradeCount]), 'the new interval starts with what it saw itself').toEqual([[15 * MINUTE_US, 4, 1], [30 * MINUTE_US, 0, 0], [45 * MINUTE_US, 0, 0]]);
     expect(bars.filter((b) => b.intervalUs === 60 * MINUTE_US).map((b) => [b.volume, b.tradeCount]), 'the hour keeps its own bucket').toEqual([[7, 3]]);
+  });
+
+  describe('candles', () => {
+    const M = MINUTE_US;
+
+    it('builds every interval that is a multiple of the granularity from 1-minute candles (typical-price VWAP, candles counted)', () => {
+      const bars = new ProductBars('BTC-USD', INTERVALS);
+      // Minutes 0, 1 and 3 traded; Coinbase omitted minute 2 (no trades) and minute 4.
+      expect(bars.addCandle(T0, M, 100, 103, 99, 101, 2, T0)).toBe(BAR_INPUT.added);
+      expect(bars.addCandle(T0 + M, M, 101, 105, 100, 104, 1, T0)).toBe(BAR_INPUT.added);
+      expect(bars.addCandle(T0 + 3 * M, M, 104, 104, 98, 99, 0.5, T0)).toBe(BAR_INPUT.added);
+      const out = bars.closeUpTo(T0 + 5 * M);
+      expect(out.filter((b) => b.intervalUs === M).map((b) => [b.startUs - T0, b.open, b.high, b.low, b.close, b.volume, b.vwap, b.tradeCount])).toEqual([
+        [0, 100, 103, 99, 101, 2, 101, 1], // typical price (103 + 99 + 101) / 3 = 101
+        [M, 101, 105, 100, 104, 1, 103, 1], // (105 + 100 + 104) / 3 = 103
+        [2 * M, 104, 104, 104, 104, 0, 104, 0], // omitted: an empty bar at the carried close, not a gap
+        [3 * M, 104, 104, 98, 99, 0.5, 301 / 3, 1],
+        [4 * M, 99, 99, 99, 99, 0, 99, 0],
+      ]);
+      // 5 minutes: open of the first candle, close of the last, extremes, Σ volume, Σ typical · volume / Σ volume.
+      expect(out.filter((b) => b.intervalUs === 5 * M).map((b) => [b.open, b.high, b.low, b.close, b.volume, b.vwap, b.tradeCount]))
+        .toEqual([[100, 105, 98, 99, 3.5, (101 * 2 + 103 * 1 + (301 / 3) * 0.5) / 3.5, 3]]);
+    });
+
+    it('feeds a 5-minute bar from 5-minute candles and the smallest 5-minute interval from 1-minute candles', () => {
+      const five = new ProductBars('BTC-USD', [5 * M, 15 * M]);
+      expect(five.addCandle(T0, 5 * M, 10, 12, 9, 11, 4, T0)).toBe(BAR_INPUT.added);
+      expect(five.addCandle(T0 + 10 * M, 5 * M, 11, 11, 8, 8, 1, T0)).toBe(BAR_INPUT.added);
+      expect(five.closeUpTo(T0 + 15 * M).map((b) => [b.intervalUs / M, b.startUs - T0, b.open, b.high, b.low, b.close, b.volume, b.tradeCount])).toEqual([
+        [5, 0, 10, 12, 9, 11, 4, 1], [5, 5 * M, 11, 11, 11, 11, 0, 0], [5, 10 * M, 11, 11, 8, 8, 1, 1], [15, 0, 10, 12, 8, 8, 5, 2],
+      ]);
+    });
+
+    it('never counts trades and candles twice: the first kind to feed a smallest-interval bucket keeps it', () => {
+      const bars = new ProductBars('BTC-USD', INTERVALS);
+      expect(bars.addCandle(T0, M, 100, 101, 99, 100, 1, T0)).toBe(BAR_INPUT.added);
+      expect(bars.addTrade(T0 + 30 * SECOND_US, 500, 7, T0), 'minute 0 is fed by a candle').toBe(BAR_INPUT.covered);
+      expect(bars.addTrade(T0 + M + SECOND_US, 102, 2, T0)).toBe(BAR_INPUT.added);
+      expect(bars.addCandle(T0 + M, M, 300, 300, 300, 300, 9, T0), 'minute 1 is fed by trades').toBe(BAR_INPUT.covered);
+      expect(bars.addCandle(T0, M, 100, 101, 99, 100, 1, T0), 'the same candle again').toBe(BAR_INPUT.repeat);
+      const out = bars.closeUpTo(T0 + 5 * M);
+      expect(out.filter((b) => b.intervalUs === M).slice(0, 2).map((b) => [b.close, b.high, b.volume, b.tradeCount])).toEqual([[100, 101, 1, 1], [102, 102, 2, 1]]);
+      expect(out.filter((b) => b.intervalUs === 5 * M).map((b) => [b.open, b.high, b.low, b.close, b.volume])).toEqual([[100, 102, 99, 102, 3]]);
+    });
+
+    it('refuses a candle whose smallest-interval bar the watermark has passed (late), like a trade at its start', () => {
+      const bars = new ProductBars('BTC-USD', INTERVALS);
+      bars.addCandle(T0 + M, M, 100, 100, 100, 100, 1, T0);
+      expect(bars.addCandle(T0, M, 99, 99, 99, 99, 1, T0 + 58 * SECOND_US), 'its bar [0, 1m) is still open').toBe(BAR_INPUT.added);
+      expect(bars.closeUpTo(T0 + 2 * M)).toHaveLength(2);
+      expect(bars.addCandle(T0 + M, M, 99, 99, 99, 99, 1, T0 + 2 * M)).toBe(BAR_INPUT.late);
+    });
+
+    it('keeps which kind feeds an open bucket across a JSON snapshot', () => {
+      const before = new ProductBars('BTC-USD', INTERVALS);
+      before.addCandle(T0, M, 100, 101, 99, 100, 1, T0);
+      const after = new ProductBars('BTC-USD', INTERVALS, JSON.parse(JSON.stringify(before.snapshot())) as ProductBarsState);
+      expect(after.addTrade(T0 + SECOND_US, 1, 1, T0)).toBe(BAR_INPUT.covered);
+      expect(after.addCandle(T0, M, 100, 101, 99, 100, 1, T0)).toBe(BAR_INPUT.repeat);
+    });
   });
 
   it('keeps its state bounded: only buckets between the watermark and the newest trade stay open', () => {

@@ -9,10 +9,29 @@ interface OpenBar {
   close: number;
   closeTimeUs: number;
   volume: number;
-  /** Σ price · size, for the VWAP. */
+  /** Σ price · size (trades) and Σ typical price · volume (candles), for the VWAP. */
   notional: number;
+  /** Trades, or candles for a bucket fed by candles. */
   tradeCount: number;
+  /**
+   * Set on a bucket of the smallest interval fed by candles: the end of the latest candle in it (µs). Such a
+   * bucket takes no trades, and a bucket fed by trades takes no candle (trades and candles never count twice).
+   */
+  candleEndUs?: number;
 }
+
+/** What became of a trade or candle offered to the bars. */
+export const BAR_INPUT = {
+  /** Counted in its bars. */
+  added: 0,
+  /** The watermark has passed its smallest-interval bar: refused for every interval. */
+  late: 1,
+  /** Its smallest-interval bucket is fed by the other kind (candles for a trade, trades for a candle): ignored. */
+  covered: 2,
+  /** A candle starting before the end of the previous candle of its bucket (a repeat, or overlapping): ignored. */
+  repeat: 3,
+} as const;
+export type BarInput = (typeof BAR_INPUT)[keyof typeof BAR_INPUT];
 
 const MAX_GAPS = 16;
 
@@ -72,21 +91,24 @@ export class ProductBars {
   }
 
   /**
-   * Adds a trade; false when it is late: the watermark has passed the end of its smallest-interval bar (that
-   * bar was emitted, or, for a product whose first bar is still open, could have been). A trade before the
-   * product's first one but within the lateness opens an earlier first bar.
+   * Adds a trade. `late` when the watermark has passed the end of its smallest-interval bar (that bar was
+   * emitted, or, for a product whose first bar is still open, could have been); `covered` when candles feed
+   * that bucket. A trade before the product's first one but within the lateness opens an earlier first bar.
    */
-  addTrade(timeUs: number, price: number, size: number, watermarkUs: number): boolean {
+  addTrade(timeUs: number, price: number, size: number, watermarkUs: number): BarInput {
     const smallest = this.intervalsUs[0] as number;
-    if (Math.floor(timeUs / smallest) * smallest + smallest <= watermarkUs) return false;
+    const smallestStartUs = Math.floor(timeUs / smallest) * smallest;
+    if (smallestStartUs + smallest <= watermarkUs) return BAR_INPUT.late;
     for (let i = 0; i < this.intervalsUs.length; i++) {
       const intervalUs = this.intervalsUs[i] as number;
-      const startUs = Math.floor(timeUs / intervalUs) * intervalUs;
+      const startUs = i === 0 ? smallestStartUs : Math.floor(timeUs / intervalUs) * intervalUs;
+      const buckets = this.#open[i] as Map<number, OpenBar>;
+      const bar = buckets.get(startUs);
+      // Checked on the smallest interval, first, before anything changed: candles feed this bucket.
+      if (bar?.candleEndUs !== undefined) return BAR_INPUT.covered;
       const next = this.#nextStartUs[i];
       // Only before this interval's first bar is emitted can a bucket start before the next one to emit.
       if (next === null || next === undefined || startUs < next) this.#nextStartUs[i] = startUs;
-      const buckets = this.#open[i] as Map<number, OpenBar>;
-      const bar = buckets.get(startUs);
       if (bar === undefined) {
         buckets.set(startUs, {
           startUs, open: price, openTimeUs: timeUs, high: price, low: price, close: price, closeTimeUs: timeUs,
@@ -110,7 +132,59 @@ export class ProductBars {
       bar.notional += price * size;
       bar.tradeCount += 1;
     }
-    return true;
+    return BAR_INPUT.added;
+  }
+
+  /**
+   * Adds a candle of `[startUs, startUs + granularityUs)` (its granularity divides the smallest interval and
+   * its start is aligned to it: EngineCore checks). It feeds every interval's bucket holding it as the trades it
+   * aggregates would: open from the earliest candle, close from the latest, high and low the extremes, volume
+   * summed, and `Σ (high + low + close) / 3 · volume` towards the VWAP (the typical price stands for the trades'
+   * prices); `tradeCount` counts candles. Late as a trade at its start would be; ignored (`covered`) when trades
+   * already feed its smallest-interval bucket, or (`repeat`) when it starts before the end of the previous
+   * candle of that bucket. The volume must be positive (a candle without trades is an empty minute).
+   */
+  addCandle(startUs: number, granularityUs: number, open: number, high: number, low: number, close: number, volume: number, watermarkUs: number): BarInput {
+    const smallest = this.intervalsUs[0] as number;
+    const smallestStartUs = Math.floor(startUs / smallest) * smallest;
+    if (smallestStartUs + smallest <= watermarkUs) return BAR_INPUT.late;
+    const first = (this.#open[0] as Map<number, OpenBar>).get(smallestStartUs);
+    if (first !== undefined) {
+      if (first.candleEndUs === undefined) return BAR_INPUT.covered;
+      if (startUs < first.candleEndUs) return BAR_INPUT.repeat;
+    }
+    const endUs = startUs + granularityUs;
+    const notional = ((high + low + close) / 3) * volume;
+    for (let i = 0; i < this.intervalsUs.length; i++) {
+      const intervalUs = this.intervalsUs[i] as number;
+      const bucketUs = Math.floor(startUs / intervalUs) * intervalUs;
+      const next = this.#nextStartUs[i];
+      if (next === null || next === undefined || bucketUs < next) this.#nextStartUs[i] = bucketUs;
+      const buckets = this.#open[i] as Map<number, OpenBar>;
+      const bar = buckets.get(bucketUs);
+      if (bar === undefined) {
+        buckets.set(bucketUs, {
+          startUs: bucketUs, open, openTimeUs: startUs, high, low, close, closeTimeUs: startUs, volume, notional, tradeCount: 1,
+          ...(i === 0 ? { candleEndUs: endUs } : {}),
+        });
+        continue;
+      }
+      if (startUs < bar.openTimeUs) {
+        bar.open = open;
+        bar.openTimeUs = startUs;
+      }
+      if (startUs >= bar.closeTimeUs) {
+        bar.close = close;
+        bar.closeTimeUs = startUs;
+      }
+      if (high > bar.high) bar.high = high;
+      if (low < bar.low) bar.low = low;
+      bar.volume += volume;
+      bar.notional += notional;
+      bar.tradeCount += 1;
+      if (i === 0) bar.candleEndUs = endUs;
+    }
+    return BAR_INPUT.added;
   }
 
   /**

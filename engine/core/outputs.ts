@@ -62,8 +62,10 @@ export class EngineOutputs {
   /** Records that could not be decoded: they go to the dead-letter topic. */
   invalid: DeadLetter[] = [];
   gaps = 0;
-  /** Trades dropped because their id was already seen for the product. */
+  /** Trades dropped because their id was already seen for the product, and candles repeating one already counted. */
   duplicates = 0;
+  /** Trades and candles ignored because the other kind already feeds their bucket (they never count twice). */
+  covered = 0;
 
   get size(): number {
     return this.bars.length + this.signals.length + this.fills.length + this.metrics.length + this.late.length + this.invalid.length;
@@ -72,8 +74,8 @@ export class EngineOutputs {
   /** Empties the buffer and returns what it held. */
   drain(): EngineOutputs {
     const drained = new EngineOutputs();
-    [drained.bars, drained.signals, drained.fills, drained.metrics, drained.late, drained.invalid, drained.gaps, drained.duplicates] =
-      [this.bars, this.signals, this.fills, this.metrics, this.late, this.invalid, this.gaps, this.duplicates];
+    [drained.bars, drained.signals, drained.fills, drained.metrics, drained.late, drained.invalid, drained.gaps, drained.duplicates, drained.covered] =
+      [this.bars, this.signals, this.fills, this.metrics, this.late, this.invalid, this.gaps, this.duplicates, this.covered];
     this.bars = [];
     this.signals = [];
     this.fills = [];
@@ -82,6 +84,7 @@ export class EngineOutputs {
     this.invalid = [];
     this.gaps = 0;
     this.duplicates = 0;
+    this.covered = 0;
     return drained;
   }
 }

@@ -69,11 +69,12 @@ export class PostgresCheckpointer {
   /**
    * `runId`: the run the results belong to; a commit fails with {@link RunSupersededError} once another run
    * superseded it. `publish: false` keeps results out of the outbox (a replay must not publish to the live topics).
+   * `topic`: the topic consumed, whose offsets are checkpointed (default `topics.normalized`).
    */
-  constructor(sql: Sql, group: string, topics: TopicNames, options: { runId: string; publish: boolean }) {
+  constructor(sql: Sql, group: string, topics: TopicNames, options: { runId: string; publish: boolean; topic?: string }) {
     this.#sql = sql;
     this.#group = group;
-    this.#topic = topics.normalized;
+    this.#topic = options.topic ?? topics.normalized;
     this.#topics = topics;
     this.#runId = options.runId;
     this.#publish = options.publish;

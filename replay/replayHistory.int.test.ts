@@ -1,0 +1,119 @@
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafka } from '../kafka/createKafka.js';
+import type { CandleEvent } from '../wire/MarketEvent.js';
+import { topicNames } from '../wire/topics.js';
+import { createTestSchema, type TestSchema } from '../testing/db/createTestSchema.js';
+import { engineEnvironment } from '../testing/engine/engineEnvironment.js';
+import { publishEvents } from '../testing/engine/publishEvents.js';
+import { ProgramProcess } from '../testing/process/ProgramProcess.js';
+import { createTestTopics } from '../testing/producer/startTestProducer.js';
+
+const T0 = Date.UTC(2026, 10, 20) * 1000;
+const MINUTE_US = 60_000_000;
+
+function candle(productId: string, minute: number, [open, high, low, close, volume]: readonly number[]): CandleEvent {
+  const startUs = T0 + minute * MINUTE_US;
+  return {
+    type: 'candle', v: 1, source: 'coinbase-advanced-trade', productId, exchangeTimeUs: startUs, receivedAtUs: startUs + 2 * MINUTE_US,
+    granularityS: 60, open: String(open), high: String(high), low: String(low), close: String(close), volume: String(volume),
+  };
+}
+
+// Coinbase omits minutes without trades: BTC-USD's minute 2, ETH-USD's minutes 1 and 3.
+const BTC = [[0, [100, 102, 99, 101, 2]], [1, [101, 104, 101, 103, 1]], [3, [103, 103, 97, 98, 3]], [4, [98, 99, 96, 97, 1]], [5, [97, 100, 97, 100, 2]]] as const;
+const ETH = [[0, [10, 11, 10, 11, 5]], [2, [11, 12, 11, 12, 4]], [4, [12, 12, 9, 9, 1]], [5, [9, 10, 9, 10, 2]]] as const;
+/** Σ typical price · volume / Σ volume, summed in time order as the engine does. */
+const vwap = (candles: readonly (readonly [number, readonly number[]])[]) => {
+  let notional = 0;
+  let volume = 0;
+  for (const [, [, h, l, c, v]] of candles) {
+    notional += ((h! + l! + c!) / 3) * v!;
+    volume += v!;
+  }
+  return notional / volume;
+};
+
+async function runCli(env: Record<string, string>, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { LOG_LEVEL: _level, ...quiet } = env;
+  const cli = new ProgramProcess('replay/main.js', quiet, args);
+  const code = await cli.exited;
+  return { code, stdout: cli.stdout.join('\n'), stderr: cli.stderr.join('\n') };
+}
+
+describe('replay --topic history', () => {
+  const services = inject('services');
+  const kafka = createKafka('replay-history-test', services.kafkaBrokers, pino({ level: 'silent' }));
+  let schema: TestSchema;
+  let prefix: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    prefix = (await createTestTopics(kafka, 1)).prefix;
+    const history = topicNames(prefix).history;
+    const admin = kafka.admin();
+    await admin.connect();
+    // One partition: both products share it, each in event-time order, one after the other as the backfill writes them.
+    if (!(await admin.listTopics()).includes(history)) await admin.createTopics({ topics: [{ topic: history, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    await publishEvents(kafka, history, [...BTC.map(([m, c]) => candle('BTC-USD', m, c)), ...ETH.map(([m, c]) => candle('ETH-USD', m, c))]);
+    schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
+    // No lateness: history is in order per product, so each candle closes its own minute.
+    ({ env } = await engineEnvironment(services, { schema: schema.schema, prefix, group: 'unused', extra: { ENGINE_ALLOWED_LATENESS_MS: '0' } }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('builds the bars from the candles (omitted minutes empty, not gaps) and records the run with the topic it read', async () => {
+    const { code, stdout, stderr } = await runCli(env, ['--topic', 'history', '--label', 'history', '--json']);
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(stdout) as { runId: string; status: string; topic: string; records: number };
+    const topic = `${prefix}prices.history`;
+    expect([report.status, report.topic, report.records]).toEqual(['finished', topic, 9]);
+
+    const bars = await schema.sql<{ product_id: string; interval_s: number; minute: number; open: number; high: number; low: number; close: number; volume: number; vwap: number; trade_count: number; complete: boolean }[]>`
+      SELECT product_id, interval_s, ((extract(epoch FROM bucket) * 1000000 - ${T0}) / ${MINUTE_US})::int AS minute,
+        open, high, low, close, volume, vwap, trade_count, complete
+      FROM bars WHERE run_id = ${report.runId} ORDER BY product_id, interval_s, bucket`;
+    const row = (b: (typeof bars)[number]) => [b.product_id, b.interval_s, b.minute, b.open, b.high, b.low, b.close, b.volume, b.vwap, b.trade_count, b.complete];
+    expect(bars.map(row)).toEqual([
+      ['BTC-USD', 60, 0, 100, 102, 99, 101, 2, 302 / 3, 1, false], // the first bar after a start is partial
+      ['BTC-USD', 60, 1, 101, 104, 101, 103, 1, 308 / 3, 1, true],
+      ['BTC-USD', 60, 2, 103, 103, 103, 103, 0, 103, 0, true], // omitted by Coinbase: the close carried, volume 0
+      ['BTC-USD', 60, 3, 103, 103, 97, 98, 3, 298 / 3, 1, true],
+      ['BTC-USD', 60, 4, 98, 99, 96, 97, 1, 292 / 3, 1, true],
+      ['BTC-USD', 60, 5, 97, 100, 97, 100, 2, 99, 1, true],
+      ['BTC-USD', 300, 0, 100, 104, 96, 97, 7, vwap(BTC.slice(0, 4)), 4, false],
+      ['ETH-USD', 60, 0, 10, 11, 10, 11, 5, 32 / 3, 1, false],
+      ['ETH-USD', 60, 1, 11, 11, 11, 11, 0, 11, 0, true],
+      ['ETH-USD', 60, 2, 11, 12, 11, 12, 4, 35 / 3, 1, true],
+      ['ETH-USD', 60, 3, 12, 12, 12, 12, 0, 12, 0, true],
+      ['ETH-USD', 60, 4, 12, 12, 9, 9, 1, 10, 1, true],
+      ['ETH-USD', 60, 5, 9, 10, 9, 10, 2, 29 / 3, 1, true],
+      ['ETH-USD', 300, 0, 10, 12, 9, 9, 10, vwap(ETH.slice(0, 3)), 3, false],
+    ]);
+    // 2 strategies × 2 products × 7 bars (six 1-minute, one 5-minute) × 3 (since the start, windows 10 and 30).
+    const [metrics] = await schema.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM strategy_metrics WHERE run_id = ${report.runId}`;
+    expect(metrics?.n).toBe(84);
+
+    const [run] = await schema.sql<{ kind: string; label: string; status: string; settings: Record<string, unknown>; offsets: unknown; summary: { records: number } }[]>`
+      SELECT kind, label, status, settings, offsets, summary FROM strategy_runs WHERE run_id = ${report.runId}`;
+    expect([run?.kind, run?.label, run?.status, run?.summary.records]).toEqual(['replay', 'history', 'finished', 9]);
+    expect(run?.offsets).toEqual([{ topic, partition: 0, start: '0', end: '9' }]);
+    expect([run?.settings['topic'], run?.settings['eventTime'], run?.settings['ENGINE_INTERVALS']]).toEqual([topic, 'product', '1m,5m']);
+    expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${report.runId}`, 'its working checkpoints are gone').toEqual([]);
+  });
+
+  it('fails with a clear message, and marks the run failed, when the bars are finer than the candles', async () => {
+    const { code, stdout, stderr } = await runCli({ ...env, ENGINE_INTERVALS: '30s,1m' }, ['--topic', 'history']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('replay: BTC-USD candle at 2026-11-20T00:00:00.000Z (partition 0 offset 0): a 1m candle cannot build 30s bars: '
+      + 'every ENGINE_INTERVALS interval must be a multiple of the data\'s granularity (60 s)');
+    const runs = await schema.sql<{ status: string; summary: { error: string } }[]>`
+      SELECT status, summary FROM strategy_runs WHERE settings->>'ENGINE_INTERVALS' = '30s,1m'`;
+    expect(runs.map((r) => [r.status, r.summary.error.startsWith('BTC-USD candle at 2026-11-20T00:00:00.000Z')])).toEqual([['failed', true]]);
+  });
+});
