@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
-import { CoinbaseProtocolServer } from '../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer } from '../simulator/CoinbaseProtocolServer.js';
 
 /**
  * The benchmark's market: a local Coinbase-protocol server on its own thread, making trades at the rate it

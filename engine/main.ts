@@ -148,6 +148,6 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
     pipeline.unsubscribe();
     if (!(await engine.stop())) logger.warn('some results were not committed; the next start recomputes them from the last checkpoint');
     await relay.stop(5000);
-    await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${run.runId}`.catch(() => undefined);
+    await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${run.runId} AND superseded_by IS NULL`.catch(() => undefined);
   });
 }, loadConfig);

@@ -16,7 +16,7 @@ describe('runSettings and settingsChanges', () => {
     const a = instance('sma_cross', { fast: 2, slow: 4 });
     const b = instance('rsi_reversion', { period: 3 });
     const base = runSettings(testSettings({ strategies: [a, b] }));
-    expect(settingsChanges(base, runSettings(testSettings({ strategies: [b, a], idleEvictUs: 1 })))).toEqual([]);
+    expect(settingsChanges(base, runSettings(testSettings({ strategies: [b, a], idleEvictUs: 1, statWindows: [10, 3] })))).toEqual([]);
     const bumped = { ...a, plugin: { ...a.plugin, version: a.plugin.version + 1 } };
     expect(settingsChanges(base, runSettings(testSettings({ strategies: [bumped, b] })))).toEqual([
       `strategies: ${base.strategies.join(' ')} → ${[`sma_cross@${a.plugin.version + 1}(${a.paramsKey})`, ...base.strategies.filter((s) => !s.startsWith('sma_cross'))].sort().join(' ')}`,

@@ -31,7 +31,7 @@ export function runSettings(settings: EngineSettings): RunSettings {
     ENGINE_FEE_BPS: settings.feeBps,
     ENGINE_SLIPPAGE_BPS: settings.slippageBps,
     ENGINE_FILL_PRICE: settings.fillPrice,
-    ENGINE_STAT_WINDOWS: settings.statWindows.join(','),
+    ENGINE_STAT_WINDOWS: [...settings.statWindows].sort((a, b) => a - b).join(','),
     ENGINE_DAYS_PER_YEAR: settings.daysPerYear,
     ENGINE_RISK_FREE_RATE: settings.riskFreeRate,
     ENGINE_SORTINO_MAR: settings.sortinoMar,

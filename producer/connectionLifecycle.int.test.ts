@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { readDeadLetterRecord } from '../wire/deadLetterRecord.js';
 import type { GapEvent, TradeEvent } from '../wire/MarketEvent.js';
 import { decodeMarketEvent } from '../wire/marketEventCodec.js';
-import { CoinbaseProtocolServer, type CoinbaseProtocolServerOptions } from '../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer, type CoinbaseProtocolServerOptions } from '../simulator/CoinbaseProtocolServer.js';
 import { readTopic } from '../testing/kafka/readTopic.js';
 import { metricValue } from '../testing/metrics/metricValue.js';
 import { startTestProducer, type TestProducer } from '../testing/producer/startTestProducer.js';

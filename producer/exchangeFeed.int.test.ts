@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { GapEvent, MarketEvent, TradeEvent } from '../wire/MarketEvent.js';
 import { decodeMarketEvent } from '../wire/marketEventCodec.js';
-import { CoinbaseProtocolServer } from '../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer } from '../simulator/CoinbaseProtocolServer.js';
 import { readTopic } from '../testing/kafka/readTopic.js';
 import { metricValue } from '../testing/metrics/metricValue.js';
 import { startTestProducer, type TestProducer } from '../testing/producer/startTestProducer.js';

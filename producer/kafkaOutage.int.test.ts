@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GapEvent, MarketEvent, TradeEvent } from '../wire/MarketEvent.js';
 import { decodeMarketEvent } from '../wire/marketEventCodec.js';
-import { CoinbaseProtocolServer } from '../testing/coinbase/CoinbaseProtocolServer.js';
+import { CoinbaseProtocolServer } from '../simulator/CoinbaseProtocolServer.js';
 import { DedicatedKafka } from '../testing/kafka/DedicatedKafka.js';
 import { readTopic } from '../testing/kafka/readTopic.js';
 import { metricValue } from '../testing/metrics/metricValue.js';

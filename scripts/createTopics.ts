@@ -14,6 +14,7 @@ await startProgram('topics', async (config, logger) => {
       replicationFactor: config.KAFKA_TOPIC_REPLICATION_FACTOR,
       retentionMs: config.KAFKA_TOPIC_RETENTION_MS,
       maxFrameBytes: config.COINBASE_MAX_FRAME_BYTES,
+      historyRetentionMs: config.KAFKA_TOPIC_HISTORY_RETENTION_MS,
     });
     const { created, existing } = await ensureTopics(admin, plans, logger);
     logger.info({ created, existing }, 'topics ready');

@@ -364,7 +364,8 @@ scrape_configs:
     static_configs: [{ targets: ['127.0.0.1:9464'] }]
   - job_name: engine
     static_configs: [{ targets: ['127.0.0.1:9465'] }]
-  # Integration tests register the processes they start here (one JSON file each).
+  # make demo registers its producer and engine here (one JSON file each, labels job and demo); the
+  # integration tests never use this Prometheus: they start their own (testing/services/startTestPrometheus.ts).
   - job_name: tests
     scrape_interval: 1s
     file_sd_configs: [{ files: ['$dir/targets/*.json'], refresh_interval: 1s }]

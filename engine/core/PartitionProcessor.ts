@@ -37,6 +37,8 @@ export interface PartitionChanges {
 class Product {
   /** Changed since the last checkpoint. */
   dirty = true;
+  /** Back from eviction: its bars must first catch up with the watermark it missed while dormant. */
+  behind = false;
   lastEventUs: number;
   /** Runners with an order waiting for a price. */
   ordersWaiting = 0;
@@ -143,7 +145,9 @@ export class PartitionProcessor {
   /** Brings a dormant product's stored state back into memory. */
   restore(productId: string, state: ProductState): void {
     if (!this.#dormant.delete(productId)) return;
-    this.#products.set(productId, new Product(this.#settings, productId, state));
+    const product = new Product(this.#settings, productId, state);
+    product.behind = true;
+    this.#products.set(productId, product);
   }
 
   process(event: MarketEvent, offset: string, out: EngineOutputs): void {
@@ -152,10 +156,19 @@ export class PartitionProcessor {
     const computed = settings.products === null || settings.products.has(productId);
     const product = computed ? this.#product(productId) : undefined;
     let accepted = false;
+    // The watermark before this record moves it: what a trade or quote is late against.
+    let lateBeforeUs = this.#watermarkUs;
     if (product !== undefined) {
+      if (product.behind) {
+        // While dormant it missed the bars the watermark passed (a long interval's open bucket): close them
+        // now, before its record, as they would have closed had it stayed in memory.
+        product.behind = false;
+        if (settings.eventTimePerProduct !== true) this.#closeProductBars(product, this.#watermarkUs, out);
+      }
       product.dirty = true;
       if (event.exchangeTimeUs > product.lastEventUs) product.lastEventUs = event.exchangeTimeUs;
       const watermarkUs = settings.eventTimePerProduct === true ? product.watermarkUs : this.#watermarkUs;
+      lateBeforeUs = watermarkUs;
       if (event.type === 'trade') {
         if (!product.recentTradeIds.add(event.tradeId)) {
           out.duplicates += 1;
@@ -185,12 +198,21 @@ export class PartitionProcessor {
         // A candle's open is its first trade, at or after its start: the start is that trade's time.
         const open = Number(event.open);
         product.offer(event.exchangeTimeUs, open, open);
-      } else if (settings.fillPrice === 'quote' && event.type === 'quote') {
-        product.offer(event.exchangeTimeUs, positiveOrNull(event.askPrice), positiveOrNull(event.bidPrice));
+      } else if (settings.fillPrice === 'quote' && event.type === 'quote' && !this.#late(event.exchangeTimeUs, lateBeforeUs)) {
+        const ask = positiveOrNull(event.askPrice);
+        const bid = positiveOrNull(event.bidPrice);
+        // A crossed book (bid above ask) is not a price anybody could deal at.
+        if (ask === null || bid === null || bid <= ask) product.offer(event.exchangeTimeUs, ask, bid);
       }
     }
     // A candle describes [start, start + granularity): once its open has been offered, time moves to its end.
     if (event.type === 'candle') this.#advance(product, event.exchangeTimeUs + event.granularityS * 1_000_000, out);
+  }
+
+  /** Whether the watermark has passed the smallest-interval bar of this time (a trade there would be late). */
+  #late(timeUs: number, watermarkUs: number): boolean {
+    const smallest = this.#settings.intervalsUs[0] as number;
+    return Math.floor(timeUs / smallest) * smallest + smallest <= watermarkUs;
   }
 
   /** Whether a trade or candle counts in the bars; the others go to the late output or are counted. */
@@ -255,6 +277,7 @@ export class PartitionProcessor {
       throw new Error(`product ${productId} of partition ${this.partition} is dormant: restore its state before processing its records`);
     }
     product = new Product(this.#settings, productId, evicted);
+    product.behind = evicted !== undefined;
     this.#products.set(productId, product);
     return product;
   }

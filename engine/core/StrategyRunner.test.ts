@@ -102,6 +102,20 @@ describe('StrategyRunner: fills at prices that existed after the decision', () =
     expect(out.fills.map((f) => f.seq), 'a reversal is two fills at one time').toEqual([0, 0, 1]);
   });
 
+  it('does not fill at a quote the watermark has passed, nor at a crossed quote', () => {
+    const settings = testSettings({ intervalsUs: [MINUTE_US, 5 * MINUTE_US], statWindows: [], strategies: [instance(scripted(['long']))], feeBps: 0, slippageBps: 0, fillPrice: 'quote' });
+    const out = runEngine(settings, [
+      trade('BTC-USD', at(4, 30), 100, 1, 1),
+      heartbeat('ETH-USD', at(5, 2)), heartbeat('ETH-USD', at(7, 0)),
+      quote('BTC-USD', at(5, 10), 50, 51),
+      quote('BTC-USD', at(7, 1), 102, 101),
+      trade('BTC-USD', at(7, 1), 100, 1, 2), quote('BTC-USD', at(7, 1), 99, 101),
+      heartbeat('BTC-USD', at(11, 5)),
+    ]);
+    // Found by review: the 5:10 quote arrived after the watermark (6:58) passed its minute, where a trade would be late.
+    expect(out.fills.map((f) => [f.intervalUs, f.price, f.timeUs])).toEqual([[MINUTE_US, 101, at(7, 1)], [5 * MINUTE_US, 101, at(7, 1)]]);
+  });
+
   it('replaces an order still waiting for a price by a newer target, and cancels it on a target back to the position held', () => {
     const settings = oneMinute({ strategies: [instance(scripted(['long', 'short', 'flat']))], feeBps: 0, slippageBps: 0 });
     const out = runEngine(settings, [
@@ -138,6 +152,26 @@ describe('StrategyRunner: fills at prices that existed after the decision', () =
 });
 
 describe('PartitionProcessor: event time across reconnects, gaps and filters', () => {
+  it('closes the bars a product missed while evicted before its next record, so eviction changes no fill', () => {
+    // Found by review: a 5-minute bar open when BTC was evicted closed only after its returning trades had gone by.
+    const events = [
+      trade('BTC-USD', 10 * SECOND_US + T0, 100, 1, 1),
+      trade('ETH-USD', T0 + 100 * SECOND_US, 10, 1, 1), trade('ETH-USD', T0 + 200 * SECOND_US, 10, 1, 2), trade('ETH-USD', T0 + 302 * SECOND_US, 10, 1, 3),
+      trade('SOL-USD', T0 + 400 * SECOND_US, 1, 1, 1),
+      trade('BTC-USD', T0 + 400 * SECOND_US, 150, 1, 2), trade('BTC-USD', T0 + 500 * SECOND_US, 200, 1, 3),
+      heartbeat('BTC-USD', T0 + 1000 * SECOND_US),
+    ];
+    const settings = (idleEvictUs: number) => testSettings({
+      intervalsUs: [MINUTE_US, 5 * MINUTE_US], statWindows: [], strategies: [instance(scripted(['long']))], feeBps: 0, slippageBps: 0, idleEvictUs,
+    });
+    const fills = (o: ReturnType<typeof runEngine>) => o.fills.filter((f) => f.productId === 'BTC-USD').map((f) => [f.intervalUs, f.price, f.timeUs]);
+    const kept = runEngine(settings(1000 * MINUTE_US), events);
+    expect(fills(kept)).toContainEqual([5 * MINUTE_US, 150, T0 + 400 * SECOND_US]);
+    const evicted = runEngine(settings(MINUTE_US), events);
+    expect(fills(evicted)).toEqual(fills(kept));
+    expect(fills(runEngine(settings(MINUTE_US), events, new Set([2, 4, 6])))).toEqual(fills(kept));
+  });
+
   it('lands the trades a snapshot recovers after a reconnect in their real bars (the gap marker and snapshot trades do not move the watermark)', () => {
     const settings = oneMinute({ strategies: [] });
     const recovered = (productId: string, timeUs: number, price: number, id: number) => ({ ...trade(productId, timeUs, price, 1, id), snapshot: true });

@@ -5,6 +5,7 @@ import type { PartitionMeta, ProductState } from '../core/PartitionProcessor.js'
 import { decodeState, encodeState } from '../core/stateJson.js';
 import type { TopicNames } from '../../wire/topics.js';
 import { resultRows } from './resultRows.js';
+import { runLockKey } from './startLiveRun.js';
 
 /** Another engine committed this partition since we loaded it: our view of it is stale. */
 export class FencedError extends Error {
@@ -122,6 +123,7 @@ export class PostgresCheckpointer {
     const version = c.expectedVersion + 1;
     const rows = resultRows(c.outputs, this.#topics, this.#publish);
     await this.#sql.begin(async (tx) => {
+      await tx`SELECT pg_advisory_xact_lock_shared(hashtext(${runLockKey(this.#group)}))`;
       const [superseded] = await tx<{ by: string }[]>`
         SELECT superseded_by AS by FROM strategy_runs WHERE run_id = ${this.#runId} AND superseded_by IS NOT NULL`;
       if (superseded !== undefined) throw new RunSupersededError(this.#runId, superseded.by);

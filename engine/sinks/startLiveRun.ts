@@ -2,6 +2,9 @@ import type { Sql } from 'postgres';
 import type { EngineSettings } from '../core/EngineSettings.js';
 import { runSettings, settingsChanges } from '../runSettings.js';
 
+/** The advisory lock that orders a group's run changes and its checkpoints (see `startLiveRun`). */
+export const runLockKey = (group: string): string => `strategy_runs live ${group}`;
+
 /** The id of a consumer group's first live run; later ones are `live-2`, `live-3`, … */
 export const FIRST_LIVE_RUN_ID = 'live';
 
@@ -29,7 +32,9 @@ export async function startLiveRun(sql: Sql, group: string, settings: EngineSett
   const recorded = runSettings(settings);
   const strategies = settings.strategies.map((s) => ({ id: s.plugin.id, version: s.plugin.version, params: s.params, paramsKey: s.paramsKey }));
   return sql.begin(async (tx) => {
-    await tx`SELECT pg_advisory_xact_lock(hashtext(${`strategy_runs live ${group}`}))`;
+    // Exclusive against every checkpoint of the group (they take it shared): none is half-way through
+    // when the state is deleted below, and each later one sees whether its run was superseded.
+    await tx`SELECT pg_advisory_xact_lock(hashtext(${runLockKey(group)}))`;
     let [current] = await tx<RunRow[]>`
       SELECT run_id, settings FROM strategy_runs
       WHERE kind = 'live' AND consumer_group = ${group} AND superseded_by IS NULL ORDER BY started_at DESC LIMIT 1`;
@@ -53,8 +58,8 @@ export async function startLiveRun(sql: Sql, group: string, settings: EngineSett
       INSERT INTO strategy_runs (run_id, kind, strategies, settings, status, started_at, consumer_group)
       VALUES (${runId}, 'live', ${tx.json(strategies as never)}, ${tx.json(recorded as never)}, 'running', now(), ${group})`;
     // A new run starts with fresh state (state without a run, from before runs were recorded, is not trusted either).
-    await tx`DELETE FROM engine_state WHERE consumer_group = ${group}`;
     await tx`UPDATE engine_offsets SET version = version + 1 WHERE consumer_group = ${group}`;
+    await tx`DELETE FROM engine_state WHERE consumer_group = ${group}`;
     if (current === undefined) return { runId, superseded: null };
     await tx`UPDATE strategy_runs SET status = 'finished', finished_at = coalesce(finished_at, now()), superseded_by = ${runId} WHERE run_id = ${current.run_id}`;
     return { runId, superseded: { runId: current.run_id, changes } };

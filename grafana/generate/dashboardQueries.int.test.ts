@@ -12,6 +12,7 @@ import { CoinbaseProtocolServer } from '../../simulator/CoinbaseProtocolServer.j
 import { createTestSchema, type TestSchema } from '../../testing/db/createTestSchema.js';
 import { engineEnvironment } from '../../testing/engine/engineEnvironment.js';
 import { grafanaSql, type GrafanaQueryContext } from '../../testing/grafana/grafanaSql.js';
+import { waitForFirstScrape } from '../../testing/metrics/waitForFirstScrape.js';
 import { ProgramProcess } from '../../testing/process/ProgramProcess.js';
 import { createTestTopics } from '../../testing/producer/startTestProducer.js';
 import { waitFor } from '../../testing/waitFor.js';
@@ -105,12 +106,17 @@ describe('every dashboard and alert query, against real services', () => {
     })).env;
     engine = new ProgramProcess('engine/main.js', engineEnv);
     const [producerPort, enginePort] = (await Promise.all([producer.metricsPort(), engine.metricsPort()])).map(String);
+    // The jobs the dashboards select (job=~"producer|engine"), in the run's own Prometheus (see
+    // startTestPrometheus), plus a label naming this file's processes for the wait below.
+    const testRun = `dashboards-${randomUUID().slice(0, 8)}`;
     if (services.prometheusTargetsDir !== null) {
-      targetsFile = join(services.prometheusTargetsDir, `dashboards-${randomUUID()}.json`);
+      targetsFile = join(services.prometheusTargetsDir, `${testRun}.json`);
       writeFileSync(targetsFile, JSON.stringify([
-        { targets: [`127.0.0.1:${producerPort}`], labels: { job: 'producer' } },
-        { targets: [`127.0.0.1:${enginePort}`], labels: { job: 'engine' } },
+        { targets: [`127.0.0.1:${producerPort}`], labels: { job: 'producer', test_run: testRun } },
+        { targets: [`127.0.0.1:${enginePort}`], labels: { job: 'engine', test_run: testRun } },
       ]));
+      // The faults below must come after Prometheus's first sample of each counter, or increase() sees 0.
+      await waitForFirstScrape(services.prometheusUrl, { test_run: testRun }, 2);
     }
     await server.subscribed(1);
 

@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import { startContainerServices } from './containerServices.js';
 import { dockerAvailable } from './dockerAvailable.js';
-import { localServicesRunning, PROJECT_ROOT, readServicesEnv, servicesScript } from './localServices.js';
+import { localServicesRunning, readServicesEnv, servicesScript } from './localServices.js';
+import { startTestPrometheus } from './startTestPrometheus.js';
 import type { TestServices } from './TestServices.js';
 
 const HOW_TO_PROVIDE = [
@@ -15,8 +15,9 @@ const HOW_TO_PROVIDE = [
 
 /**
  * The services for this test run, in the documented order of preference: from the environment when set;
- * else containers when a Docker daemon answers; else the project's local services (started here if needed,
- * and then stopped at the end). `stop` undoes only what this call started.
+ * else containers when a Docker daemon answers; else the project's local Kafka and PostgreSQL (started here if
+ * needed, and then stopped at the end) with a Prometheus of the run's own, never the user's (see
+ * {@link startTestPrometheus}). `stop` undoes only what this call started.
  */
 export async function resolveServices(env: Readonly<Record<string, string | undefined>>):
   Promise<{ services: TestServices; stop: () => Promise<void> }> {
@@ -49,13 +50,20 @@ export async function resolveServices(env: Readonly<Record<string, string | unde
     }
   }
   const local = readServicesEnv();
+  const prometheus = need.prometheus ? await startTestPrometheus() : null;
   const services = envServices('local', {
     kafkaBrokers: (local['KAFKA_BROKERS'] ?? '').split(','),
     databaseUrl: local['DATABASE_URL'] ?? '',
     migrationDatabaseUrl: local['MIGRATION_DATABASE_URL'] ?? '',
     readerDatabaseUrl: local['GRAFANA_DATABASE_URL'] ?? null,
-    prometheusUrl: local['PROMETHEUS_URL'] ?? '',
-    prometheusTargetsDir: join(PROJECT_ROOT, '.services/prometheus/targets'),
+    prometheusUrl: prometheus?.url ?? '',
+    prometheusTargetsDir: prometheus?.targetsDir ?? null,
   });
-  return { services, stop: alreadyRunning ? async () => {} : async () => { await servicesScript('down'); } };
+  return {
+    services,
+    stop: async () => {
+      await prometheus?.stop();
+      if (!alreadyRunning) await servicesScript('down');
+    },
+  };
 }
