@@ -226,21 +226,13 @@ export class EngineRunner {
    */
   async #wake(partition: number, runtime: PartitionRuntime, productIds: readonly string[]): Promise<void> {
     await runtime.lock;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const states = await this.#o.checkpointer.loadDormant(partition, productIds);
-        const processor = this.#o.core.partitions.get(partition);
-        if (this.#partitions.get(partition) !== runtime || processor === undefined) return;
-        for (const [productId, state] of states) processor.restore(productId, state);
-        this.#o.logger.info({ partition, products: [...states.keys()] }, 'idle products are back: their books were restored');
-        return;
-      } catch (error) {
-        this.#o.metrics.dbErrors.inc();
-        if (this.#stopping) throw error;
-        this.#o.logger.error({ err: error, partition, attempt }, 'restoring idle products failed; retrying');
-        await sleep(Math.min(100 * 2 ** attempt, 5000));
-      }
-    }
+    await this.#retrying(partition, 'restoring idle products failed; retrying', async () => {
+      const states = await this.#o.checkpointer.loadDormant(partition, productIds);
+      const processor = this.#o.core.partitions.get(partition);
+      if (this.#partitions.get(partition) !== runtime || processor === undefined) return;
+      for (const [productId, state] of states) processor.restore(productId, state);
+      this.#o.logger.info({ partition, products: [...states.keys()] }, 'idle products are back: their books were restored');
+    });
   }
 
   #forget(partition: number): void {
@@ -249,29 +241,34 @@ export class EngineRunner {
   }
 
   #restore(partition: number): Promise<void> {
-    const loading = (async () => {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          const loaded = await this.#o.checkpointer.load(partition);
-          this.#o.core.assign(partition, loaded.snapshot);
-          const offset = loaded.nextOffset === null ? null : BigInt(loaded.nextOffset);
-          this.#partitions.set(partition, {
-            nextOffset: offset, committedOffset: offset, lock: Promise.resolve(), version: loaded.version,
-            outputs: new EngineOutputs(), lastCheckpointMs: Date.now(), abandoned: false,
-          });
-          this.#o.seek(partition, loaded.nextOffset);
-          this.#o.logger.info({ partition, nextOffset: loaded.nextOffset, products: loaded.snapshot?.products.size ?? 0 }, 'partition restored from its checkpoint');
-          return;
-        } catch (error) {
-          this.#o.metrics.dbErrors.inc();
-          if (this.#stopping) throw error;
-          this.#o.logger.error({ err: error, partition, attempt }, 'loading the checkpoint failed; retrying');
-          await sleep(Math.min(100 * 2 ** attempt, 5000));
-        }
-      }
-    })().finally(() => this.#loading.delete(partition));
+    const loading = this.#retrying(partition, 'loading the checkpoint failed; retrying', async () => {
+      const loaded = await this.#o.checkpointer.load(partition);
+      this.#o.core.assign(partition, loaded.snapshot);
+      const offset = loaded.nextOffset === null ? null : BigInt(loaded.nextOffset);
+      this.#partitions.set(partition, {
+        nextOffset: offset, committedOffset: offset, lock: Promise.resolve(), version: loaded.version,
+        outputs: new EngineOutputs(), lastCheckpointMs: Date.now(), abandoned: false,
+      });
+      this.#o.seek(partition, loaded.nextOffset);
+      this.#o.logger.info({ partition, nextOffset: loaded.nextOffset, products: loaded.snapshot?.products.size ?? 0 }, 'partition restored from its checkpoint');
+    }).finally(() => this.#loading.delete(partition));
     this.#loading.set(partition, loading);
     return loading;
+  }
+
+  /** A database read retried with back-off until it succeeds, or fails for good once the engine is stopping. */
+  async #retrying(partition: number, message: string, read: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await read();
+        return;
+      } catch (error) {
+        this.#o.metrics.dbErrors.inc();
+        if (this.#stopping) throw error;
+        this.#o.logger.error({ err: error, partition, attempt }, message);
+        await sleep(Math.min(100 * 2 ** attempt, 5000));
+      }
+    }
   }
 
   #observe(out: EngineOutputs, before: Record<'signals' | 'bars' | 'fills' | 'metrics' | 'late' | 'invalid', number>, receivedAtUs: number | null, nowUs: number): void {
