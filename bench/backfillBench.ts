@@ -64,7 +64,8 @@ progress('');
 await stop();
 
 const pick = (run: Record<string, unknown>, keys: string[]) => Object.fromEntries(keys.map((k) => [k, run[k]]));
-const requestsPerS = Number(politeRun['requestsPerS']);
+const requests = Number(politeRun['requests']);
+const allowed = Math.floor(10 + 10 * Number(politeRun['seconds']));
 const result = {
   benchmark: 'backfill',
   date: new Date().toISOString(),
@@ -77,7 +78,8 @@ const result = {
   candles: { what: '1-minute candles, 10 products × 30 days, limit lifted (1000/s, 16 in flight)', ...pick(fastRun, ['requests', 'seconds', 'requestsPerS', 'events', 'eventsPerS']) },
   file: { what: `${trades.length} trades from a gzipped vendor CSV`, ...pick(fileRun, ['seconds', 'events', 'eventsPerS']) },
   goals: {
-    requestsPerSAtLimit: { goal: '≥ 9.5 and ≤ 10.5 (the configured 10/s)', value: requestsPerS, met: requestsPerS >= 9.5 && requestsPerS <= 10.5 },
+    // A token bucket allows its burst on top of rate × time: 10 + 10 · seconds requests at most.
+    requestsAtLimit: { goal: 'between 95 % and 100 % of BURST + RATE × seconds (10 + 10/s · seconds)', value: requests, bound: allowed, met: requests <= allowed && requests >= 0.95 * allowed },
     no429AtLimit: { goal: 0, value: refused, met: refused === 0 },
   },
 };
