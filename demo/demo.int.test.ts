@@ -52,12 +52,14 @@ describe('the demo (node dist/demo/main.js)', () => {
 
       const metrics = async (port: number | undefined) => await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       const total = (text: string, name: string) => text.split('\n').filter((l) => l.startsWith(name)).reduce((s, l) => s + Number(l.split(' ').at(-1)), 0);
-      await waitFor('bars, signals and strategy_metrics rows in the demo schema, and a reconnect', async () => {
+      // The gap marker follows the reconnect once the new connection's subscription is answered: wait for both.
+      await waitFor('bars, signals and strategy_metrics rows in the demo schema, and a reconnect with its gap marker', async () => {
         const [row] = await sql<{ bars: number; signals: number; metrics: number }[]>`
           SELECT (SELECT count(*) FROM bars)::int AS bars, (SELECT count(*) FROM signals)::int AS signals,
                  (SELECT count(*) FROM strategy_metrics)::int AS metrics`.catch(() => [undefined]);
-        const reconnects = total(await metrics(producerPort), 'producer_ws_reconnects_total');
-        return (row?.bars ?? 0) > 0 && (row?.signals ?? 0) > 0 && (row?.metrics ?? 0) > 0 && reconnects >= 1;
+        const text = await metrics(producerPort);
+        const reconnected = total(text, 'producer_ws_reconnects_total') >= 1 && total(text, 'producer_gap_markers_published_total') > 0;
+        return (row?.bars ?? 0) > 0 && (row?.signals ?? 0) > 0 && (row?.metrics ?? 0) > 0 && reconnected;
       }, 75_000);
       const producerText = await metrics(producerPort);
       expect(total(producerText, 'producer_trades_published_total')).toBeGreaterThan(0);
