@@ -46,7 +46,7 @@ describe('parseConfig', () => {
   });
 
   it('accepts Coinbase\'s product-id grammar: spot pairs, International perpetuals, US futures', () => {
-    // BTC-PERP-INTX: the Advanced Trade subscription capture in ../shared/reference/coinbase.md §1.4.8;
+    // BTC-PERP-INTX: a captured Advanced Trade subscriptions reply (ccxt/ccxt#22157), also in producer/coinbase/MAPPING.md;
     // BIT-28JUL23-CDE: the FCMPosition example of Coinbase's Advanced Trade OpenAPI spec.
     expect(parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-PERP-INTX' })).toEqual({ COINBASE_PRODUCT_IDS: ['BTC-PERP-INTX'] });
     expect(parseConfig(['COINBASE_PRODUCT_IDS'], { COINBASE_PRODUCT_IDS: 'BTC-USD,ETH-BTC,BIT-28JUL23-CDE,1INCH-USD' }))
