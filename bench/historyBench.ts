@@ -138,6 +138,8 @@ if (flags['core-only'] !== true) {
   const env = {
     KAFKA_BROKERS: services.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: services.databaseUrl, DATABASE_SCHEMA: schema.schema,
     ENGINE_INTERVALS: '1m', ENGINE_ALLOWED_LATENESS_MS: '0', ENGINE_STAT_WINDOWS: '60,1440',
+    // To profile the replay: BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/replay-profile".
+    ...(process.env['BENCH_NODE_OPTIONS'] === undefined ? {} : { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] }),
   };
   const start = performance.now();
   const cli = new ProgramProcess('replay/main.js', env, ['--topic', 'history', '--strategy', 'sma_cross', '--json']);

@@ -4,7 +4,8 @@ import type { EngineOutputs } from '../core/outputs.js';
 import type { PartitionMeta, ProductState } from '../core/PartitionProcessor.js';
 import { decodeState, encodeState } from '../core/stateJson.js';
 import type { TopicNames } from '../../wire/topics.js';
-import { resultRows } from './resultRows.js';
+import { insertRows } from './insertRows.js';
+import { RESULT_COLUMNS, resultRows } from './resultRows.js';
 import { runLockKey } from './startLiveRun.js';
 
 /** Another engine committed this partition since we loaded it: our view of it is stale. */
@@ -136,10 +137,10 @@ export class PostgresCheckpointer {
           WHERE engine_offsets.version = ${c.expectedVersion}
         RETURNING version`;
       if (advanced.length === 0) throw new FencedError(c.partition, c.expectedVersion);
-      await insertAll(tx, 'bars', rows.bars);
-      await insertAll(tx, 'signals', rows.signals);
-      await insertAll(tx, 'trades', rows.trades);
-      await insertAll(tx, 'strategy_metrics', rows.metrics);
+      await insertRows(tx, 'bars', RESULT_COLUMNS.bars, rows.bars);
+      await insertRows(tx, 'signals', RESULT_COLUMNS.signals, rows.signals);
+      await insertRows(tx, 'trades', RESULT_COLUMNS.trades, rows.trades);
+      await insertRows(tx, 'strategy_metrics', RESULT_COLUMNS.strategy_metrics, rows.metrics);
       await insertAll(tx, 'engine_outbox', rows.outbox.map(({ topic, record }) => ({
         consumer_group: this.#group, partition: c.partition, topic, key: record.key,
         value: Buffer.isBuffer(record.value) ? record.value : Buffer.from(record.value), headers: tx.json(record.headers), timestamp_ms: record.timestampMs,

@@ -4,6 +4,7 @@ import { toWireNumber } from '../../wire/jsonNumbers.js';
 import type { TopicNames } from '../../wire/topics.js';
 import type { WireRecord } from '../../wire/WireRecord.js';
 import type { EngineOutputs, InstanceKey } from '../core/outputs.js';
+import type { ColumnTypes } from './insertRows.js';
 import { usToTimestamp } from './usToTimestamp.js';
 
 export interface OutboxRecord {
@@ -14,6 +15,27 @@ export interface OutboxRecord {
 const instance = (k: InstanceKey) => ({
   run_id: k.runId, strategy_id: k.strategyId, params_key: k.paramsKey, product_id: k.productId, interval_s: k.intervalUs / 1_000_000,
 });
+
+const T = 'text';
+const INT = 'integer';
+const TIME = 'timestamp with time zone';
+const F8 = 'double precision';
+const INSTANCE = { run_id: T, strategy_id: T, params_key: T, product_id: T, interval_s: INT } as const;
+
+/** The columns of each result table that {@link resultRows} fills, with their types (migrations 0001 and 0005). */
+export const RESULT_COLUMNS = {
+  bars: {
+    run_id: T, product_id: T, interval_s: INT, bucket: TIME, open: F8, high: F8, low: F8, close: F8, volume: F8, vwap: F8, trade_count: INT, complete: 'boolean',
+  },
+  signals: { ...INSTANCE, time: TIME, target: T, reason: T, price: F8 },
+  trades: {
+    ...INSTANCE, time: TIME, seq: 'smallint', side: T, quantity: F8, price: F8, fee: F8, realized_pnl: F8, position_after: F8, signal_time: TIME, liquidation: 'boolean',
+  },
+  strategy_metrics: {
+    ...INSTANCE, window_bars: INT, time: TIME, equity: F8, position: F8, bar_return: F8, bars: INT, cumulative_return: F8, annual_volatility: F8,
+    sharpe: F8, sortino: F8, max_drawdown: F8, win_rate: F8, trade_count: INT,
+  },
+} as const satisfies Record<string, ColumnTypes>;
 
 /**
  * The rows of each result table, and the Kafka records, that a batch of engine outputs becomes (no Kafka
