@@ -4,7 +4,10 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { LogThrottle } from '../logging/LogThrottle.js';
 import { createProducerMetrics, type ProducerMetrics } from '../metrics/producerMetrics.js';
+import { assertServingLeaders } from '../kafka/assertServingLeaders.js';
+import { TOPICS_RETRY_POLICY } from '../kafka/ensureTopics.js';
 import { readTail } from '../kafka/readTail.js';
+import { retryRetriable } from '../kafka/retryRetriable.js';
 import { deadLetterRecord } from '../wire/deadLetterRecord.js';
 import type { MarketEvent } from '../wire/MarketEvent.js';
 import { decodeMarketEvent } from '../wire/marketEventCodec.js';
@@ -61,6 +64,8 @@ export class MarketDataProducer {
   readonly #startedAtUs: number;
   #overflowing = false;
   #stopped: Promise<void> | null = null;
+  /** Aborted by `stop`: ends a start still waiting for Kafka. */
+  readonly #starting = new AbortController();
 
   constructor(options: MarketDataProducerOptions) {
     this.#o = options;
@@ -100,16 +105,37 @@ export class MarketDataProducer {
   }
 
   /**
-   * Connects to Kafka, recalls what the previous run published, then starts the feed. Recalling the tail of
+   * Connects to Kafka, waits until its topics' partitions have leaders that serve them (a fresh or restarting
+   * broker answers "not the leader" for a while: retried under the policy of `make topics`, then it fails
+   * naming the topics and the last Kafka error), recalls what the previous run published, then starts the
+   * feed. Recalling the tail of
    * `prices.normalized` (the last PRODUCER_DEDUPE_WINDOW records of each partition) keeps trades published
    * once across restarts: the first subscription's snapshot repeats trades the last run already published.
    * A restart is a gap in the stream, so the first connection reports one.
    */
   async start(): Promise<void> {
     await this.#kafkaProducer.connect();
+    await this.#waitForServingLeaders();
     const recalled = await this.#recall();
     this.#publisher.start();
     this.#connection.start(recalled > 0 ? { reason: 'reconnect', missed: null } : null);
+  }
+
+  async #waitForServingLeaders(): Promise<void> {
+    const topics = topicNames(this.#o.topicPrefix);
+    const names = [topics.raw, topics.normalized, topics.deadLetter];
+    const admin = this.#o.kafka.admin();
+    await admin.connect();
+    try {
+      await retryRetriable(`Kafka topics ${names.join(', ')} not ready for the producer`, () => assertServingLeaders(admin, names), TOPICS_RETRY_POLICY, {
+        signal: this.#starting.signal,
+        onRetry: (error, attempts, backoffMs) => {
+          this.#o.logger.info({ attempts, backoffMs, reason: (error as Error).message }, 'waiting for Kafka to serve the topics');
+        },
+      });
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async #recall(): Promise<number> {
@@ -132,6 +158,7 @@ export class MarketDataProducer {
 
   /** Stops intake, flushes what is queued (up to `flushTimeoutMs`), and disconnects from Kafka. Idempotent. */
   stop(flushTimeoutMs: number): Promise<void> {
+    this.#starting.abort(new Error('stopped while starting'));
     this.#stopped ??= this.#stop(flushTimeoutMs);
     return this.#stopped;
   }

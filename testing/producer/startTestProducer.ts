@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, type Kafka } from 'kafkajs';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
@@ -11,7 +10,6 @@ import { exchangeProtocol } from '../../producer/coinbase/exchange/exchangeProto
 import { MarketDataProducer, type MarketDataProducerOptions } from '../../producer/MarketDataProducer.js';
 import { wallClockUs } from '../../runtime/wallClockUs.js';
 import { topicNames, type TopicNames } from '../../wire/topics.js';
-import { waitFor } from '../waitFor.js';
 import type { Feed } from '../../simulator/CoinbaseProtocolServer.js';
 
 export interface TestProducer {
@@ -21,48 +19,18 @@ export interface TestProducer {
   readonly topics: TopicNames;
 }
 
-/** Whether kafkajs says the error may go away on retry (e.g. a partition whose leader is not serving yet). */
-const retriable = (error: unknown): boolean => (error as { retriable?: unknown } | null)?.retriable === true;
-
 /**
  * Fresh topics under a unique prefix, so that test files never read each other's records; returns once every
- * partition's leader serves it. On a loaded machine a fresh (or just restarted) KRaft broker answers "This
- * server does not host this topic-partition" to createTopics' own wait for leaders, then names a leader in
- * its metadata before that leader answers requests ("This server is not the leader for that
- * topic-partition"): retry the creation (it creates only what is missing), then wait until every topic's
- * offsets can be listed, as the producer's start does.
+ * partition's leader serves it (ensureTopics waits for that and retries a fresh or restarted broker's
+ * retriable errors, as `make topics` does).
  */
 export async function createTestTopics(kafka: Kafka, partitions = 3): Promise<{ prefix: string; topics: TopicNames }> {
   const prefix = `it-${randomUUID().slice(0, 8)}.`;
   const plans = planTopics(topicNames(prefix), { partitions, replicationFactor: 1, retentionMs: -1, maxFrameBytes: 16_384 });
-  const names = plans.map((p) => p.name);
   const admin = kafka.admin();
   await admin.connect();
-  const last: { error: Error | null } = { error: null };
-  const untilRetriableErrorsStop = (probe: () => Promise<boolean>) => async () => {
-    try {
-      return await probe();
-    } catch (error) {
-      if (!retriable(error)) throw error;
-      last.error = error as Error;
-      await sleep(200);
-      return false;
-    }
-  };
   try {
-    await waitFor(`the creation of ${names.join(', ')}`, untilRetriableErrorsStop(async () => {
-      await ensureTopics(admin, plans, pino({ level: 'silent' }));
-      return true;
-    }), 60_000);
-    await waitFor(`a serving leader for every partition of ${names.join(', ')}`, untilRetriableErrorsStop(async () => {
-      const { topics } = await admin.fetchTopicMetadata({ topics: names });
-      const led = topics.length === names.length && topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0));
-      if (!led) return false;
-      for (const name of names) await admin.fetchTopicOffsets(name);
-      return true;
-    }), 60_000);
-  } catch (error) {
-    throw last.error === null ? error : new Error(`${(error as Error).message}; last Kafka error: ${last.error.message}`);
+    await ensureTopics(admin, plans, pino({ level: 'silent' }));
   } finally {
     await admin.disconnect();
   }
