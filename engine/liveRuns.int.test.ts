@@ -11,6 +11,7 @@ import { waitForEngineToCatchUp } from '../testing/engine/waitForEngine.js';
 import { ProgramProcess } from '../testing/process/ProgramProcess.js';
 import { createTestTopics } from '../testing/producer/startTestProducer.js';
 import { waitFor } from '../testing/waitFor.js';
+import { startLiveRun } from './sinks/startLiveRun.js';
 
 const PRODUCTS = ['BTC-USD', 'ETH-USD'];
 
@@ -99,12 +100,58 @@ describe('live runs: state belongs to the settings that built it', () => {
   it('stops an engine whose run another engine of the group superseded', async () => {
     const group = `runs-${randomUUID().slice(0, 8)}`;
     const old = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m' });
-    const newer = new ProgramProcess('engine/main.js', (await engineEnvironment(services, { schema: schema.schema, prefix, group, extra: { ENGINE_INTERVALS: '5m' } })).env);
-    await waitFor('the second engine to start its run', () => newer.logs().some((l) => String(l['msg']).startsWith('settings changed since live run')), 60_000);
+    // What an engine started at the same moment as the old one, before either had joined the group, does:
+    // no member to refuse it (see the next test), it supersedes the run.
+    const { settings } = await engineEnvironment(services, { schema: schema.schema, prefix, group, extra: { ENGINE_INTERVALS: '5m' } });
+    expect((await startLiveRun(schema.sql, group, settings)).superseded?.changes).toEqual(['ENGINE_INTERVALS: 1m → 5m']);
     await publishEvents(kafka, topicNames(prefix).normalized, syntheticMarket({ products: PRODUCTS, minutes: 10, startUs: startUs + 61 * 60_000_000, seed: 7 }));
     expect(await old.exited, 'the old engine stops at its next checkpoint').toBe(0);
     expect(old.logs().some((l) => l['level'] === 60 && String(l['msg']).includes('superseded'))).toBe(true);
-    newer.signal('SIGTERM');
-    expect(await newer.exited).toBe(0);
+  });
+
+  it('refuses an engine with other settings while an engine of its group runs (status 78), and supersedes once that engine stops', async () => {
+    const group = `runs-${randomUUID().slice(0, 8)}`;
+    const groupRuns = () => schema.sql<{ run_id: string; status: string; superseded_by: string | null }[]>`
+      SELECT run_id, status, superseded_by FROM strategy_runs WHERE consumer_group = ${group} ORDER BY started_at`;
+    const first = await runEngineUntilCaughtUp(group, { ENGINE_INTERVALS: '1m' });
+    await waitFor('the first engine to join', () => first.logs().some((l) => l['msg'] === 'partitions assigned'), 60_000);
+    let firstExited = false;
+    void first.exited.then(() => { firstExited = true; });
+    const [run] = await groupRuns();
+    const admin = kafka.admin();
+    await admin.connect();
+    const { groups } = await admin.describeGroups([group]).finally(() => admin.disconnect());
+    const members = groups[0]?.members ?? [];
+    expect(members, 'the first engine is the group\'s one member').toHaveLength(1);
+
+    const environment = async () => (await engineEnvironment(services, { schema: schema.schema, prefix, group, extra: { ENGINE_INTERVALS: '5m' } })).env;
+    const refused = new ProgramProcess('engine/main.js', await environment());
+    expect(await refused.exited).toBe(78);
+    expect(refused.logs().filter((l) => l['level'] === 60).map((l) => l['msg'])).toEqual([
+      `refusing to start: live run ${run!.run_id} of consumer group ${group} has other settings (ENGINE_INTERVALS: 1m → 5m) ` +
+      `and the group still has 1 live member after 10 s: engine on ${members[0]!.clientHost.replace(/^\//, '')} (member ${members[0]!.memberId}). ` +
+      'Starting would supersede the run those engines are writing. ' +
+      'Stop the group\'s other engines first (this engine then starts a new run with its settings), or give this engine another ENGINE_GROUP_ID.',
+    ]);
+    expect(refused.logs().map((l) => l['msg']), 'it never joined the group').not.toContain('joining the consumer group');
+    expect(await groupRuns(), 'the first engine\'s run stays live').toEqual([{ run_id: run!.run_id, status: 'running', superseded_by: null }]);
+    await publishEvents(kafka, topicNames(prefix).normalized, syntheticMarket({ products: PRODUCTS, minutes: 5, startUs: startUs + 72 * 60_000_000, seed: 11 }));
+    await waitForEngineToCatchUp(kafka, schema.sql, group, topicNames(prefix).normalized);
+    expect(firstExited, 'the first engine goes on').toBe(false);
+
+    // A rolling restart: the second engine starts while the first is stopping, and supersedes once it has left.
+    first.signal('SIGTERM');
+    const second = new ProgramProcess('engine/main.js', await environment());
+    expect(await first.exited).toBe(0);
+    expect(first.logs().some((l) => l['level'] === 60), 'the first engine stopped as asked, not fenced off').toBe(false);
+    await waitFor('the second engine to join', () => second.logs().some((l) => l['msg'] === 'partitions assigned'), 60_000);
+    const warning = second.logs().find((l) => String(l['msg']).startsWith(`settings changed since live run ${run!.run_id}`));
+    expect(warning?.['changes']).toEqual(['ENGINE_INTERVALS: 1m → 5m']);
+    second.signal('SIGTERM');
+    expect(await second.exited).toBe(0);
+    const after = await groupRuns();
+    expect(after.map((r) => [r.run_id, r.status, r.superseded_by])).toEqual([
+      [run!.run_id, 'finished', after[1]?.run_id], [after[1]?.run_id, 'interrupted', null],
+    ]);
   });
 });

@@ -7,7 +7,7 @@ import { createKafka } from '../kafka/createKafka.js';
 import { GroupConsumer } from '../kafka/GroupConsumer.js';
 import { createEngineMetrics } from '../metrics/engineMetrics.js';
 import { startMetricsServer } from '../metrics/startMetricsServer.js';
-import { startProgram } from '../runtime/startProgram.js';
+import { EXIT_CONFIG, StartRefused, startProgram } from '../runtime/startProgram.js';
 import { wallClockUs } from '../runtime/wallClockUs.js';
 import { topicNames } from '../wire/topics.js';
 import { EngineCore } from './core/EngineCore.js';
@@ -19,11 +19,16 @@ import { runPipeline } from './pipeline/runPipeline.js';
 import { strategyConfigLoader } from './loadStrategyProgramConfig.js';
 import { OutboxRelay } from './sinks/OutboxRelay.js';
 import { PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
-import { startLiveRun } from './sinks/startLiveRun.js';
+import { currentLiveRun, startLiveRun } from './sinks/startLiveRun.js';
+import { decideLiveStart } from './decideLiveStart.js';
+import { runSettings, settingsChanges } from './runSettings.js';
 
 const COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
 /** On stop, how long the consumer may take to finish its batch and leave the group before its connections are cut. */
 const LEAVE_TIMEOUT_MS = 5000;
+/** With other settings than the group's run, how long to wait for the group's live members to leave before refusing: an engine being stopped leaves within LEAVE_TIMEOUT_MS. */
+const MEMBERS_LEAVE_WAIT_MS = 2 * LEAVE_TIMEOUT_MS;
+const MEMBERS_CHECK_EVERY_MS = 500;
 /** With no record, the first "waiting for records" line after this long, then one every IDLE_REPORT_EVERY_MS. */
 const IDLE_FIRST_REPORT_MS = 30_000;
 const IDLE_REPORT_EVERY_MS = 300_000;
@@ -58,6 +63,24 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   onStop(() => sql.end({ timeout: 5 }));
   const [migrated] = await sql<{ ready: boolean }[]>`SELECT to_regclass('engine_offsets') IS NOT NULL AS ready`;
   if (migrated?.ready !== true) throw new Error(`schema "${config.DATABASE_SCHEMA}" has no engine tables: run \`make migrate\` first`);
+
+  // The admin's and the outbox producer's client: after their disconnects, nothing reconnects.
+  const connections = new ConnectionGate();
+  onStop(() => { connections.close(); return Promise.resolve(); });
+  const kafka = createKafka('engine', config.KAFKA_BROKERS, logger, { socketFactory: connections.socketFactory, stopping: () => connections.closed });
+  const admin = kafka.admin();
+  await admin.connect();
+  onStop(() => admin.disconnect());
+
+  // One group runs one set of settings: other settings supersede the group's run only once its engines have
+  // gone. Engines that start at the same moment, before either has joined, are not seen: the later supersedes.
+  const current = await currentLiveRun(sql, group);
+  const decision = await decideLiveStart(admin, {
+    group, waitMs: MEMBERS_LEAVE_WAIT_MS,
+    current: current === null ? null : { runId: current.runId, changes: settingsChanges(current.settings, runSettings(configured)) },
+  }, { everyMs: MEMBERS_CHECK_EVERY_MS, logger });
+  if (decision.kind === 'refuse') throw new StartRefused(decision.message, EXIT_CONFIG);
+  // Continue or supersede is decided again under the group's lock, on the run current then.
   const run = await startLiveRun(sql, group, configured);
   const settings = { ...configured, runId: run.runId };
   if (run.superseded !== null) {
@@ -67,13 +90,6 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
     logger.info({ run: run.runId }, `live run ${run.runId}`);
   }
 
-  // The admin's and the outbox producer's client: after their disconnects, nothing reconnects.
-  const connections = new ConnectionGate();
-  onStop(() => { connections.close(); return Promise.resolve(); });
-  const kafka = createKafka('engine', config.KAFKA_BROKERS, logger, { socketFactory: connections.socketFactory, stopping: () => connections.closed });
-  const admin = kafka.admin();
-  await admin.connect();
-  onStop(() => admin.disconnect());
   const producer = kafka.producer({
     idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 2000 },

@@ -23,6 +23,21 @@ export class StoppedWhileStarting extends Error {
 }
 
 /**
+ * Thrown by a program's start to refuse it for a reason its message explains to the operator (e.g. settings
+ * that conflict with running engines): logged as the fatal line, without a stack, and the program exits with
+ * `exitCode` once its cleanups have run.
+ */
+export class StartRefused extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number) {
+    super(message);
+    this.name = 'StartRefused';
+    this.exitCode = exitCode;
+  }
+}
+
+/**
  * Loads a program's configuration when validating it takes more than each variable's own schema (e.g.
  * resolving its strategies): returns the configuration and what the checks produced (`checked`, given to
  * `run`), or throws a ConfigError naming every problem, reported like those of the variables.
@@ -35,7 +50,7 @@ export type ConfigLoader<P extends ProgramName, X> =
  * configuration prints every bad variable and exits with {@link EXIT_CONFIG}), a JSON logger, the configuration logged without secrets, and
  * signal handling. `run` registers a cleanup for each resource as soon as it holds it (a registration after a
  * signal ends the start, see {@link OnStop}); on SIGTERM or SIGINT,
- * on a failed start, or on an unhandled rejection, every registered cleanup runs once, last first, each even
+ * on a failed or refused start ({@link StartRefused}), or on an unhandled rejection, every registered cleanup runs once, last first, each even
  * if an earlier one failed, and the process then ends on its own (no `process.exit`). A second signal ends
  * the process at once.
  */
@@ -106,6 +121,11 @@ export async function startProgram<P extends ProgramName, X = undefined>(
       cleanups.push(cleanup);
     }, checked);
   } catch (error) {
+    if (error instanceof StartRefused) {
+      logger.fatal(error.message);
+      await stop('start refused', error.exitCode);
+      return;
+    }
     if (!isStopping()) logger.fatal({ err: error }, `${program} failed to start`);
     await stop('start-up failure', 1);
   }

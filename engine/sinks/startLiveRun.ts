@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import type { EngineSettings } from '../core/EngineSettings.js';
 import { runSettings, settingsChanges } from '../runSettings.js';
 
@@ -15,9 +15,21 @@ export interface LiveRun {
   readonly superseded: { readonly runId: string; readonly changes: readonly string[] } | null;
 }
 
-interface RunRow {
-  run_id: string;
-  settings: unknown;
+/** A consumer group's current live run, with the settings it recorded (`RunSettings`, or an older form). */
+export interface CurrentLiveRun {
+  readonly runId: string;
+  readonly settings: unknown;
+  /** Recorded before runs had a group (migration 0005): the first group to start claims it. */
+  readonly unclaimed: boolean;
+}
+
+/** The live run a group's engine would continue or supersede: the group's own, else the unclaimed one; null with neither. Reads only. */
+export async function currentLiveRun(sql: Sql | TransactionSql, group: string): Promise<CurrentLiveRun | null> {
+  const [row] = await sql<{ run_id: string; settings: unknown; unclaimed: boolean }[]>`
+    SELECT run_id, settings, consumer_group IS NULL AS unclaimed FROM strategy_runs
+    WHERE kind = 'live' AND (consumer_group = ${group} OR consumer_group IS NULL) AND superseded_by IS NULL
+    ORDER BY consumer_group IS NULL, started_at DESC LIMIT 1`;
+  return row === undefined ? null : { runId: row.run_id, settings: row.settings, unclaimed: row.unclaimed };
 }
 
 /**
@@ -26,7 +38,8 @@ interface RunRow {
  * ends (`finished`, `superseded_by` the new one) keeping its settings and results, and a new run starts from
  * the group's current offsets with fresh state (its state rows are deleted and every partition's checkpoint
  * version moves on, so an engine still running the old settings is fenced off and stops). One transaction,
- * serialised per group.
+ * serialised per group. Whether other settings may supersede a run that engines of the group are running is
+ * decided before, from the group's members (`decideLiveStart`).
  */
 export async function startLiveRun(sql: Sql, group: string, settings: EngineSettings): Promise<LiveRun> {
   const recorded = runSettings(settings);
@@ -35,21 +48,16 @@ export async function startLiveRun(sql: Sql, group: string, settings: EngineSett
     // Exclusive against every checkpoint of the group (they take it shared): none is half-way through
     // when the state is deleted below, and each later one sees whether its run was superseded.
     await tx`SELECT pg_advisory_xact_lock(hashtext(${runLockKey(group)}))`;
-    let [current] = await tx<RunRow[]>`
-      SELECT run_id, settings FROM strategy_runs
-      WHERE kind = 'live' AND consumer_group = ${group} AND superseded_by IS NULL ORDER BY started_at DESC LIMIT 1`;
-    if (current === undefined) {
-      // The run recorded before runs had a group (migration 0005): the first group to start claims it.
-      [current] = await tx<RunRow[]>`
-        UPDATE strategy_runs SET consumer_group = ${group}
-        WHERE run_id = (SELECT run_id FROM strategy_runs WHERE kind = 'live' AND consumer_group IS NULL AND superseded_by IS NULL
-                        ORDER BY started_at DESC LIMIT 1)
-        RETURNING run_id, settings`;
+    let current = await currentLiveRun(tx, group);
+    if (current?.unclaimed === true) {
+      // Another group may have claimed it since the read: then this group has no run yet.
+      const claimed = await tx`UPDATE strategy_runs SET consumer_group = ${group} WHERE run_id = ${current.runId} AND consumer_group IS NULL`;
+      if (claimed.count === 0) current = null;
     }
-    const changes = current === undefined ? [] : settingsChanges(current.settings, recorded);
-    if (current !== undefined && changes.length === 0) {
-      await tx`UPDATE strategy_runs SET status = 'running', finished_at = NULL, strategies = ${tx.json(strategies as never)} WHERE run_id = ${current.run_id}`;
-      return { runId: current.run_id, superseded: null };
+    const changes = current === null ? [] : settingsChanges(current.settings, recorded);
+    if (current !== null && changes.length === 0) {
+      await tx`UPDATE strategy_runs SET status = 'running', finished_at = NULL, strategies = ${tx.json(strategies as never)} WHERE run_id = ${current.runId}`;
+      return { runId: current.runId, superseded: null };
     }
     const taken = new Set((await tx<{ run_id: string }[]>`SELECT run_id FROM strategy_runs WHERE run_id LIKE 'live%'`).map((r) => r.run_id));
     let runId = FIRST_LIVE_RUN_ID;
@@ -60,8 +68,8 @@ export async function startLiveRun(sql: Sql, group: string, settings: EngineSett
     // A new run starts with fresh state (state without a run, from before runs were recorded, is not trusted either).
     await tx`UPDATE engine_offsets SET version = version + 1 WHERE consumer_group = ${group}`;
     await tx`DELETE FROM engine_state WHERE consumer_group = ${group}`;
-    if (current === undefined) return { runId, superseded: null };
-    await tx`UPDATE strategy_runs SET status = 'finished', finished_at = coalesce(finished_at, now()), superseded_by = ${runId} WHERE run_id = ${current.run_id}`;
-    return { runId, superseded: { runId: current.run_id, changes } };
+    if (current === null) return { runId, superseded: null };
+    await tx`UPDATE strategy_runs SET status = 'finished', finished_at = coalesce(finished_at, now()), superseded_by = ${runId} WHERE run_id = ${current.runId}`;
+    return { runId, superseded: { runId: current.runId, changes } };
   });
 }
