@@ -85,7 +85,7 @@ describe('make doctor against the running services', () => {
       .toEqual({ name: 'Coinbase', verdict: 'ok', detail: `${webSocket}: DNS, TLS and WebSocket handshake ok`, blocksMainJob: false });
   });
 
-  it('accepts the ports our services hold, and names another program holding one with the way to move', async () => {
+  it('accepts the ports this checkout\'s services hold, and names another program holding one with the way to move', async () => {
     const results = await doctor({ SERVICES_PROMETHEUS_PORT: String(foreignPort), COINBASE_WS_URL: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}` });
     expect(check(results, `port ${foreignPort}`)).toEqual({
       name: `port ${foreignPort}`, verdict: 'missing', detail: `Prometheus needs it, but node (pid ${foreign.pid}) holds it`,
@@ -96,9 +96,9 @@ describe('make doctor against the running services', () => {
       const env = readServicesEnvFile(PROJECT_ROOT);
       const kafkaPid = readFileSync(`${PROJECT_ROOT}.services/kafka/kafka.pid`, 'utf8').trim();
       const pgPid = readFileSync(`${PROJECT_ROOT}.services/postgres/data/postmaster.pid`, 'utf8').split('\n')[0];
-      expect(check(results, `port ${env['SERVICES_KAFKA_PORT'] ?? ''}`).detail).toBe(`held by our Kafka (java, pid ${kafkaPid})`);
-      expect(check(results, `port ${Number(env['SERVICES_KAFKA_PORT']) + 1}`).detail).toBe(`held by our Kafka's controller (java, pid ${kafkaPid})`);
-      expect(check(results, `port ${env['SERVICES_PG_PORT'] ?? ''}`).detail).toBe(`held by our PostgreSQL (postgres, pid ${pgPid ?? ''})`);
+      expect(check(results, `port ${env['SERVICES_KAFKA_PORT'] ?? ''}`).detail).toBe(`in use by Kafka from this checkout (java, pid ${kafkaPid})`);
+      expect(check(results, `port ${Number(env['SERVICES_KAFKA_PORT']) + 1}`).detail).toBe(`in use by Kafka's controller from this checkout (java, pid ${kafkaPid})`);
+      expect(check(results, `port ${env['SERVICES_PG_PORT'] ?? ''}`).detail).toBe(`in use by PostgreSQL from this checkout (postgres, pid ${pgPid ?? ''})`);
     }
     expect(formatReport(results).exitCode, 'a service port held by another program stops the main job').toBe(1);
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { promisify } from 'node:util';
@@ -60,9 +60,31 @@ export function commandLine(pid: number): string {
   }
 }
 
+/** The arguments of a process (its program first); empty when they cannot be read. */
+export function processArgv(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg) => arg !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** The working directory of a process; null when it cannot be read (another user's process). */
+export function processCwd(pid: number): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return null;
+  }
+}
+
 /** The directories the local services' state may be named by: `.services` as written and as resolved. */
 export function stateDirs(projectRoot: string): string[] {
-  const written = `${projectRoot}.services`;
+  return pathVariants(`${projectRoot}.services`);
+}
+
+/** A path as written and, when it differs, with its symlinks resolved. */
+export function pathVariants(written: string): string[] {
   try {
     const resolved = realpathSync(written);
     return resolved === written ? [written] : [written, resolved];

@@ -3,8 +3,10 @@ import { readMigrations } from '../../db/runMigrations.js';
 import { planTopics } from '../../kafka/planTopics.js';
 import { topicNames } from '../../wire/topics.js';
 import {
-  commandLine, commandOutput, firstLine, installedPostgres, listeners, probeCoinbase, probePostgres, probeTopics, stateDirs, timescaleOnDisk,
+  commandLine, commandOutput, firstLine, installedPostgres, listeners, pathVariants, probeCoinbase, probePostgres, probeTopics, processArgv, processCwd,
+  stateDirs, timescaleOnDisk,
 } from './probes.js';
+import { runsScript } from './runsScript.js';
 import {
   coinbaseVerdict, javaVerdict, mavenVerdict, migrationsVerdict, nodeVerdict, packageMissing, portVerdict, timescaleVerdict, topicsVerdict,
   type CheckResult, type Installer, type PortSpec,
@@ -35,6 +37,8 @@ export async function runDoctor(projectRoot: string, env: Readonly<Record<string
     const line = commandLine(pid);
     return states.some((state) => line.includes(marker(state)));
   };
+  const producerScripts = pathVariants(`${projectRoot}dist/producer/main.js`);
+  const runsOurProducer = (pid: number) => runsScript(processArgv(pid), processCwd(pid), producerScripts);
 
   const [java, maven, prometheus, alertmanager, docker, dockerServer, compose, builtCompose, sockets, coinbase, topics, server] = await Promise.all([
     commandOutput('java', ['-version']),
@@ -90,7 +94,7 @@ export async function runDoctor(projectRoot: string, env: Readonly<Record<string
     { service: 'Kafka\'s controller', port: kafkaPort + 1, variable: 'SERVICES_KAFKA_PORT', command: 'make services-up (the controller takes the next port)', blocksMainJob: true, ours: ranFrom((s) => `${s}/kafka/server.properties`) },
     { service: 'PostgreSQL', port: port('SERVICES_PG_PORT'), variable: 'SERVICES_PG_PORT', command: 'make services-up', blocksMainJob: true, ours: ranFrom((s) => `${s}/postgres/data`) },
     { service: 'Prometheus', port: port('SERVICES_PROMETHEUS_PORT'), variable: 'SERVICES_PROMETHEUS_PORT', command: 'make services-up', blocksMainJob: true, ours: ranFrom((s) => `${s}/prometheus/prometheus.yml`) },
-    { service: 'the producer\'s /metrics', port: port('METRICS_PORT'), variable: 'METRICS_PORT', command: 'make producer', blocksMainJob: true, ours: ranFrom(() => 'dist/producer/main.js') },
+    { service: 'the producer\'s /metrics', port: port('METRICS_PORT'), variable: 'METRICS_PORT', command: 'make producer', blocksMainJob: true, ours: runsOurProducer },
   ];
   for (const spec of specs) {
     if (sockets === null) {

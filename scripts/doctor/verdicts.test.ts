@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORTS } from './runDoctor.js';
+import { runsScript } from './runsScript.js';
 import {
   COINBASE_UNREACHABLE_FIX, coinbaseVerdict, formatReport, javaVerdict, mavenVerdict, migrationsVerdict, nodeVerdict, packageMissing,
   parseListeners, portVerdict, timescaleVerdict, topicsVerdict, type CheckResult, type PortSpec,
@@ -63,12 +64,12 @@ describe('doctor verdicts', () => {
     ]);
   });
 
-  it('accepts a port that is free or held by our service, and names any other holder with the way to move', () => {
+  it('accepts a port that is free or held by the service of this checkout, and names any other holder with the way to move', () => {
     const kafka: PortSpec = { service: 'Kafka', port: 19092, variable: 'SERVICES_KAFKA_PORT', command: 'make services-up', blocksMainJob: true };
     const ours = (pid: number) => pid === 7988;
     expect(portVerdict(kafka, undefined, ours)).toEqual({ name: 'port 19092', verdict: 'ok', detail: 'free, for Kafka', blocksMainJob: false });
     expect(portVerdict(kafka, { port: 19092, process: { name: 'java', pid: 7988 } }, ours))
-      .toEqual({ name: 'port 19092', verdict: 'ok', detail: 'held by our Kafka (java, pid 7988)', blocksMainJob: false });
+      .toEqual({ name: 'port 19092', verdict: 'ok', detail: 'in use by Kafka from this checkout (java, pid 7988)', blocksMainJob: false });
     expect(portVerdict(kafka, { port: 19092, process: { name: 'python3', pid: 4242 } }, ours)).toEqual({
       name: 'port 19092', verdict: 'missing', detail: 'Kafka needs it, but python3 (pid 4242) holds it',
       fix: 'stop that program, or choose another port: SERVICES_KAFKA_PORT=<free port> make services-up', blocksMainJob: true,
@@ -77,6 +78,17 @@ describe('doctor verdicts', () => {
       .toBe('Kafka needs it, but docker-proxy (pid 99) holds it (a Docker container: the docker-compose stack? `make down` stops it)');
     expect(portVerdict(kafka, { port: 19092, process: null }, ours).detail)
       .toBe('Kafka needs it, but a program ss cannot name (run make doctor as root to see which) holds it');
+  });
+
+  it('names another checkout\'s producer on the metrics port as a program in the way, not as this checkout\'s', () => {
+    const metrics: PortSpec = { service: 'the producer\'s /metrics', port: 9464, variable: 'METRICS_PORT', command: 'make producer', blocksMainJob: true };
+    const processes = new Map([[12, { argv: ['node', 'dist/producer/main.js'], cwd: '/home/bob/crypto' }], [13, { argv: ['node', 'dist/producer/main.js'], cwd: '/home/ana/crypto' }]]);
+    const ours = (pid: number) => runsScript(processes.get(pid)?.argv ?? [], processes.get(pid)?.cwd ?? null, ['/home/ana/crypto/dist/producer/main.js']);
+    expect(portVerdict(metrics, { port: 9464, process: { name: 'node', pid: 12 } }, ours)).toEqual({
+      name: 'port 9464', verdict: 'missing', detail: 'the producer\'s /metrics needs it, but node (pid 12) holds it',
+      fix: 'stop that program, or choose another port: METRICS_PORT=<free port> make producer', blocksMainJob: true,
+    });
+    expect(portVerdict(metrics, { port: 9464, process: { name: 'node', pid: 13 } }, ours).detail).toBe('in use by the producer\'s /metrics from this checkout (node, pid 13)');
   });
 
   it('says Coinbase is unreachable in plain words, at the step that failed, and points to make demo', () => {

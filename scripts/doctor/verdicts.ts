@@ -155,14 +155,15 @@ export interface PortSpec {
 }
 
 /**
- * A port is fine when free, or when our own service holds it (`ours` names which process that is, from its
- * command line); held by anything else, it names the holder and how to choose another port.
+ * A port is fine when free, or when the service run from this checkout holds it (`ours` tells its process
+ * from the others: the same service of another checkout, or anything else); held by anything else, it names
+ * the holder and how to choose another port.
  */
 export function portVerdict(spec: PortSpec, holder: Listener | undefined, ours: (pid: number) => boolean): CheckResult {
   const name = `port ${spec.port}`;
   if (holder === undefined) return ok(name, `free, for ${spec.service}`);
   const process = holder.process;
-  if (process !== null && ours(process.pid)) return ok(name, `held by our ${spec.service} (${process.name}, pid ${process.pid})`);
+  if (process !== null && ours(process.pid)) return ok(name, `in use by ${spec.service} from this checkout (${process.name}, pid ${process.pid})`);
   const who = process === null ? 'a program ss cannot name (run make doctor as root to see which)' : `${process.name} (pid ${process.pid})`;
   const compose = process?.name === 'docker-proxy' ? ' (a Docker container: the docker-compose stack? `make down` stops it)' : '';
   return {
