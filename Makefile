@@ -5,7 +5,7 @@ SHELL := bash
 NODE_MODULES := node_modules/.package-lock.json
 WITH_ENV := scripts/with-services-env.sh
 
-.PHONY: help install build typecheck lint test test-unit test-integration tools doctor demo services-up services-down up down topics migrate producer engine replay backfill alerts dashboards bench docs
+.PHONY: help install build typecheck lint test test-unit test-integration tools doctor demo services-up services-down up down topics migrate producer engine replay backfill alerts dashboards bench docs soak
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -38,6 +38,10 @@ test-integration: build tools ## Integration tests (*.int.test.ts) against real 
 	npx vitest run --project integration --reporter=default --reporter=json --outputFile.json=dist/integration-results.json
 	node dist/scripts/checkNoSkippedTests.js dist/integration-results.json
 
+RUNS ?= 5
+soak: ## The integration suite RUNS times in a row (default 5), one core kept busy and `make producer` beside it; summary in dist/soak/
+	bash scripts/soak.sh $(RUNS)
+
 tools: ## Build what the tests need beyond Debian's packages (Docker Compose, with Go) into .tools/bin, once
 	bash scripts/install-tools.sh
 
@@ -52,7 +56,10 @@ services-down: ## Stop the local services started by services-up (by their pid f
 
 doctor: ## Check each prerequisite and local service, with the fix for each problem; fails when `make services-up producer` cannot run
 	@command -v node >/dev/null 2>&1 || { echo "missing  Node.js  not installed; fix: install Node.js >= 20.19 (https://nodejs.org or NodeSource's apt repository)" >&2; exit 1; }
-	@$(MAKE) --no-print-directory --silent build
+	@node scripts/doctorPreflight.js
+	@test -f $(NODE_MODULES) || echo "node_modules is not installed: installing it (npm ci)"
+	@$(MAKE) --no-print-directory --silent $(NODE_MODULES) || { echo "missing  npm packages  the install failed; fix: run \`make install\` to see why" >&2; exit 1; }
+	@$(MAKE) --no-print-directory --silent build >/dev/null 2>&1 || { echo "missing  build  the TypeScript build failed; run \`make build\` to see why" >&2; exit 1; }
 	@node dist/scripts/doctor.js
 
 up: ## Start the docker-compose stack (creates .env with random passwords when it is missing)

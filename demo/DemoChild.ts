@@ -16,6 +16,7 @@ export class DemoChild {
   readonly #tail: string[] = [];
   readonly #watchers: ((line: Record<string, unknown>) => void)[] = [];
   #status: number | null = null;
+  #signal: NodeJS.Signals | null = null;
 
   constructor(name: string, script: string, args: readonly string[], env: Record<string, string>, logPath: string, cwd: string) {
     this.name = name;
@@ -34,6 +35,7 @@ export class DemoChild {
     this.exited = new Promise((resolve) => {
       this.#child.on('close', (code, signal) => {
         this.#status = code ?? 128 + (signal === null ? 0 : signalNumber(signal));
+        this.#signal = signal;
         this.#log.end(() => { resolve(this.#status ?? 1); });
       });
       this.#child.on('error', (error) => {
@@ -44,6 +46,11 @@ export class DemoChild {
 
   get pid(): number | undefined {
     return this.#child.pid;
+  }
+
+  /** The signal that ended it; null while it runs, or when it exited by itself. */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.#signal;
   }
 
   get running(): boolean {

@@ -12,7 +12,8 @@ import { topicNames } from '../wire/topics.js';
 
 /**
  * `make demo` as a newcomer runs it (minus make): the demo program against the real services, with its own
- * namespace, 20 minutes of simulated history played at 40× so that bars and signals come within seconds.
+ * namespace, 20 minutes of simulated history played at 40× so that bars and signals come within seconds, and
+ * beside it the bundled sample history imported and backtested.
  */
 describe('the demo (node dist/demo/main.js)', () => {
   const services = inject('services');
@@ -33,7 +34,7 @@ describe('the demo (node dist/demo/main.js)', () => {
     await admin.disconnect();
   });
 
-  it('fills the tables and /metrics from a simulated Coinbase, reconnects, is scraped, and stops in order on SIGINT with exit 0', async () => {
+  it('fills the tables and /metrics from a simulated Coinbase, reconnects, is scraped, backtests the sample history, and stops in order on SIGINT with exit 0', async () => {
     const demo = new ProgramProcess('demo/main.js', {
       KAFKA_BROKERS: services.kafkaBrokers.join(','), DATABASE_URL: services.databaseUrl, MIGRATION_DATABASE_URL: services.migrationDatabaseUrl,
     }, ['--namespace', ns, '--history-minutes', '20', '--speed', '40', '--producer-metrics-port', '0', '--engine-metrics-port', '0',
@@ -73,8 +74,36 @@ describe('the demo (node dist/demo/main.js)', () => {
         }, 20_000);
       }
 
+      // The history part, beside the live one: the sample imported, then one replay and a sweep of 6 combinations.
+      // Its last words are the sweep's table (a row per combination): wait for them, not for the runs' rows, which
+      // come before the sweep has printed and ended.
+      await waitFor('the history part to print the sweep\'s table', () => output().match(/^replay-\S+\.\d +sma_cross /gm)?.length === 6, 60_000);
+      const runs = await sql<{ label: string; status: string; topic: string; records: number; results: number; signals: number; fills: number }[]>`
+        SELECT r.label, r.status, r.settings->>'topic' AS topic, (r.summary->>'records')::int AS records, jsonb_array_length(r.summary->'results') AS results,
+          (SELECT count(*) FROM signals s WHERE s.run_id = r.run_id)::int AS signals, (SELECT count(*) FROM trades t WHERE t.run_id = r.run_id)::int AS fills
+        FROM strategy_runs r WHERE r.kind = 'replay' ORDER BY r.label`;
+      const combination = (fast: number, slow: number) => `demo ${ns} history sweep: allowShort=false,confirmBars=1,fast=${fast},slow=${slow}`;
+      const history = `${ns}.prices.history`;
+      // The sample and the engine are deterministic (1-minute bars, no lateness): these counts are the sample's.
+      expect(runs.map((r) => [r.label, r.status, r.topic, r.records, r.results, r.signals, r.fills]), 'every replay run, all over the 351 imported trades').toEqual([
+        [`demo ${ns} history replay`, 'finished', history, 351, 1, 6, 6],
+        [`demo ${ns} history sweep`, 'finished', history, 351, 6, 0, 0],
+        [combination(3, 10), 'finished', history, 351, 1, 14, 14],
+        [combination(3, 20), 'finished', history, 351, 1, 8, 8],
+        [combination(3, 30), 'finished', history, 351, 1, 8, 8],
+        [combination(5, 10), 'finished', history, 351, 1, 14, 14],
+        [combination(5, 20), 'finished', history, 351, 1, 6, 6],
+        [combination(5, 30), 'finished', history, 351, 1, 4, 4],
+      ]);
+
       demo.signal('SIGINT');
       expect(await demo.exited, output() + demo.stderr.join('\n')).toBe(0);
+      expect(output(), 'the backfill\'s report: every trade of the sample imported').toMatch(/backfill done: \{[^\n]*"events":351,[\s\S]*BTC-USD trade +351 /);
+      expect(output()).toMatch(/\] history: sample history: [\s\S]*\] history: backtest: sma_cross [\s\S]*\] history: sweep: sma_cross [\s\S]*summary/);
+      expect(output().match(/^replay-\S+ +sma_cross +allowShort=false,confirmBars=1,fast=5,slow=20 +BTC-USD +60 /gm), 'the replay\'s row and its twin in the sweep').toHaveLength(2);
+      expect(output().match(/^replay-\S+\.\d +sma_cross /gm), 'the sweep\'s table').toHaveLength(6);
+      expect(output()).toMatch(/history: backfill 0, replay 0, sweep 0/);
+      expect(demo.stderr.join('\n')).not.toMatch(/history: .* failed/);
       expect(output()).toMatch(/producer stopped \(exit 0\)[\s\S]*engine stopped \(exit 0\)[\s\S]*simulated Coinbase stopped[\s\S]*summary/);
       expect(output()).toMatch(/exit statuses: producer 0, engine 0/);
       for (const pid of pids) expect(() => process.kill(pid, 0), `process ${pid} is gone`).toThrow();
@@ -85,5 +114,5 @@ describe('the demo (node dist/demo/main.js)', () => {
       await Promise.race([demo.exited, new Promise((resolve) => setTimeout(resolve, 60_000))]);
       demo.signal('SIGKILL');
     }
-  }, 150_000);
+  }, 210_000);
 });

@@ -11,12 +11,15 @@ import { catchUpUs } from '../simulator/simulatedTimeUs.js';
 import { startSimulatedCoinbase, type SimulatedCoinbase } from '../simulator/startSimulatedCoinbase.js';
 import { topicNames } from '../wire/topics.js';
 import { DemoChild } from './DemoChild.js';
+import { describeChildExit, type ChildExit } from './describeChildExit.js';
+import { DEMO_BACKTEST, DemoHistory } from './DemoHistory.js';
 import { DEMO_HELP, DemoUsageError, parseDemoArgs, type DemoOptions } from './parseDemoArgs.js';
 
 /**
  * `make demo`: the whole live pipeline offline. A simulated Coinbase (simulator/) runs in this process; the
  * real producer and engine run as child processes on the demo's own topics, consumer group and schema;
- * Prometheus (the local services') scrapes them through a file_sd target file. Ctrl-C (or SIGTERM) stops the
+ * Prometheus (the local services') scrapes them through a file_sd target file. Beside them, unless
+ * `--no-history`, the bundled sample history is imported and backtested (DemoHistory). Ctrl-C (or SIGTERM) stops the
  * producer (it flushes to Kafka), then the engine (it checkpoints), then the market; prints a summary and
  * exits 0. A second Ctrl-C kills everything at once (exit 130).
  */
@@ -29,6 +32,9 @@ const INTERVALS = '10s,1m';
 const say = (text: string) => { process.stdout.write(`[demo] ${text}\n`); };
 const warn = (text: string) => { process.stderr.write(`[demo] ${text}\n`); };
 const clock = (us: number) => new Date(us / 1000).toISOString().slice(11, 19);
+/** What describeChildExit needs of a child that ended, its log named from the project root. */
+const exitOf = (child: DemoChild, status: number): ChildExit =>
+  ({ name: child.name, status, signal: child.exitSignal, tail: child.tail, logPath: child.logPath.replace(ROOT, '') });
 const elapsed = (ms: number) => `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
 interface RowCounts { bars: number; signals: number; trades: number; strategy_metrics: number }
@@ -52,11 +58,15 @@ async function scrape(port: number | null): Promise<string> {
   }
 }
 
+/** The live engine's rows (the replays' runs, from the history part or `--replay`, are left out). */
 async function rowCounts(sql: Sql): Promise<RowCounts | null> {
   try {
     const [row] = await sql<RowCounts[]>`
-      SELECT (SELECT count(*) FROM bars)::int AS bars, (SELECT count(*) FROM signals)::int AS signals,
-             (SELECT count(*) FROM trades)::int AS trades, (SELECT count(*) FROM strategy_metrics)::int AS strategy_metrics`;
+      WITH replays AS (SELECT run_id FROM strategy_runs WHERE kind <> 'live')
+      SELECT (SELECT count(*) FROM bars WHERE run_id NOT IN (SELECT run_id FROM replays))::int AS bars,
+             (SELECT count(*) FROM signals WHERE run_id NOT IN (SELECT run_id FROM replays))::int AS signals,
+             (SELECT count(*) FROM trades WHERE run_id NOT IN (SELECT run_id FROM replays))::int AS trades,
+             (SELECT count(*) FROM strategy_metrics WHERE run_id NOT IN (SELECT run_id FROM replays))::int AS strategy_metrics`;
     return row ?? null;
   } catch {
     return null;
@@ -99,7 +109,7 @@ async function main(): Promise<number> {
   const group = `${ns}-engine`;
   const logDir = join(ROOT, '.demo', ns);
   mkdirSync(logDir, { recursive: true });
-  for (const file of ['topics.log', 'migrate.log', 'producer.log', 'engine.log', 'replay.log']) rmSync(join(logDir, file), { force: true });
+  for (const file of ['topics.log', 'migrate.log', 'producer.log', 'engine.log', 'replay.log', 'history-backfill.log', 'history-replay.log', 'history-sweep.log']) rmSync(join(logDir, file), { force: true });
   const targetsDir = options.prometheusTargets ?? join(ROOT, '.services/prometheus/targets');
   const targetsFile = existsSync(targetsDir) ? join(targetsDir, `demo-${ns}.json`) : null;
   const startedMs = Date.now();
@@ -129,6 +139,7 @@ async function main(): Promise<number> {
   let coinbase: SimulatedCoinbase | null = null;
   let producer: DemoChild | null = null;
   let engine: DemoChild | null = null;
+  let history: DemoHistory | null = null;
   let ports: { producer: number | null; engine: number | null } = { producer: null, engine: null };
   const sql = postgres(env.databaseUrl, {
     max: 1, onnotice: () => undefined, connection: { application_name: 'demo', search_path: `${ns}, public` },
@@ -197,7 +208,7 @@ async function main(): Promise<number> {
       };
       ports = { producer: await port(producer), engine: await port(engine) };
       for (const child of [producer, engine]) {
-        if (!stopped() && !child.running) throw new Error(`the ${child.name} exited at start with status ${await child.exited}:\n${child.tail.slice(-15).join('\n')}`);
+        if (!stopped() && !child.running) throw new Error(describeChildExit(exitOf(child, await child.exited)));
       }
     }
     if (!stopped() && producer !== null && engine !== null) {
@@ -214,6 +225,16 @@ async function main(): Promise<number> {
         say(`no Prometheus target directory at ${targetsDir}: nothing registers the producer and engine for scraping`);
       }
       say(`results: PostgreSQL schema ${ns}, tables bars, signals, trades, strategy_metrics. Ctrl-C stops everything.`);
+      if (options.history) {
+        say(`history: importing the bundled sample into ${prefix}prices.history, then a replay and a sweep over it (--no-history skips this)`);
+        history = new DemoHistory({
+          namespace: ns, root: ROOT, logDir, say, warn, started: (child) => { children.push(child); },
+          env: {
+            ...base, LOG_LEVEL: 'warn', DATABASE_URL: env.databaseUrl, DATABASE_SCHEMA: ns,
+            ENGINE_INTERVALS: DEMO_BACKTEST.intervals, ENGINE_ALLOWED_LATENESS_MS: '0',
+          },
+        });
+      }
     }
 
     // Running: a status line now and then, until a signal, the duration, or a child that ends on its own.
@@ -227,7 +248,10 @@ async function main(): Promise<number> {
       if (woke === 'deadline') {
         stopReason = `--duration ${options.durationS}`;
       } else if (typeof woke === 'object') {
-        failure = `the ${woke.child.name} exited on its own with status ${woke.status} (log: ${woke.child.logPath.replace(ROOT, '')}):\n${woke.child.tail.slice(-15).join('\n')}`;
+        // Why, at once (the stop of the others takes a while); the summary repeats its first line.
+        const why = describeChildExit(exitOf(woke.child, woke.status));
+        warn(why);
+        failure = why.split('\n')[0] ?? why;
         stopReason = `the ${woke.child.name} ended`;
       } else if (woke === 'tick' && coinbase !== null) {
         nextStatusMs += options.statusEveryS * 1000;
@@ -250,7 +274,8 @@ async function main(): Promise<number> {
 
   // Stopping, in order: intake first (the producer flushes what it holds to Kafka), then the engine (it
   // commits its last checkpoint), then the market; the Prometheus target goes with them.
-  say(`stopping (${stopReason ?? 'done'}): producer, then engine, then the simulated Coinbase`);
+  say(`stopping (${stopReason ?? 'done'}): ${history?.running === true ? 'the history part, ' : ''}producer, then engine, then the simulated Coinbase`);
+  await history?.stop(20_000);
   const statuses: Record<string, number> = {};
   const finalMetrics = await scrape(ports.producer);
   for (const [child, graceMs] of [[producer, 20_000], [engine, 30_000]] as const) {
@@ -277,7 +302,7 @@ async function main(): Promise<number> {
   }
   await sql.end({ timeout: 5 });
 
-  const ok = failure === null && Object.values(statuses).every((s) => s === 0);
+  const ok = failure === null && Object.values(statuses).every((s) => s === 0) && history?.failed !== true;
   say('summary');
   const lines = [
     `ran ${elapsed(Date.now() - startedMs)} (namespace ${ns}, seed ${options.seed})`,
@@ -285,7 +310,9 @@ async function main(): Promise<number> {
       : `market: event time ${clock(coinbase?.simulator.startUs ?? market.publishedUs)}–${clock(market.publishedUs)} UTC, ${market.trades} trades, ${market.disconnects} dropped connections`,
     finalMetrics === '' ? null
       : `producer: ${sumSamples(finalMetrics, 'producer_trades_published_total')} trades published, ${sumSamples(finalMetrics, 'producer_ws_reconnects_total')} reconnects, ${sumSamples(finalMetrics, 'producer_gap_markers_published_total')} gap markers`,
-    rows === null ? null : `schema ${ns}: ${rows.bars} bars, ${rows.signals} signals, ${rows.trades} fills, ${rows.strategy_metrics} strategy_metrics rows`,
+    rows === null ? null : `schema ${ns}, live engine: ${rows.bars} bars, ${rows.signals} signals, ${rows.trades} fills, ${rows.strategy_metrics} strategy_metrics rows`,
+    history === null ? null
+      : `history: ${Object.entries(history.statuses).map(([name, status]) => `${name} ${status}`).join(', ') || 'nothing was run'} (logs .demo/${ns}/history-*.log; runs in ${ns}.strategy_runs)`,
     `exit statuses: ${Object.entries(statuses).map(([name, status]) => `${name} ${status}`).join(', ') || 'nothing was started'}`,
     `logs: .demo/${ns}/`,
   ];

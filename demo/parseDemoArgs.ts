@@ -12,6 +12,11 @@ export interface DemoOptions {
   readonly durationS: number;
   /** After stopping, replay the demo's recorded range through the engine's code (`node dist/replay/main.js`). */
   readonly replay: boolean;
+  /**
+   * At start, import the bundled sample history and backtest it (a replay and a small sweep) beside the live
+   * pipeline; `--no-history` skips it.
+   */
+  readonly history: boolean;
   readonly producerMetricsPort: number;
   readonly engineMetricsPort: number;
   /** The simulated Coinbase's port (0: a free one). */
@@ -35,6 +40,9 @@ Each start begins afresh: it deletes the previous demo's topics and schema (its 
                           and signals appear within a minute or two; then the market runs in real time
   --duration S            stop on its own after S seconds (default 0: run until Ctrl-C)
   --replay                after stopping, replay the recorded range through the engine's code
+  --no-history            do not import the bundled sample history at start, nor backtest it (by default the
+                          demo loads it into NAME.prices.history, then runs a replay and a small sma_cross
+                          sweep over it, beside the live pipeline, and prints their tables)
   --namespace NAME        topics NAME.*, schema NAME, consumer group NAME-engine (default demo)
   --producer-metrics-port N   (default 9474; 0 picks a free port)
   --engine-metrics-port N     (default 9475; 0 picks a free port)
@@ -63,6 +71,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
         namespace: { type: 'string', default: 'demo' }, seed: { type: 'string', default: '1' },
         'history-minutes': { type: 'string', default: '20' }, speed: { type: 'string', default: '20' },
         duration: { type: 'string', default: '0' }, replay: { type: 'boolean', default: false },
+        'no-history': { type: 'boolean', default: false },
         'producer-metrics-port': { type: 'string', default: '9474' }, 'engine-metrics-port': { type: 'string', default: '9475' },
         'coinbase-port': { type: 'string', default: '0' }, 'prometheus-targets': { type: 'string' },
         'status-every': { type: 'string', default: '10' }, help: { type: 'boolean', default: false },
@@ -87,6 +96,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoOptions {
     speed: number('speed', 1, 1000, false),
     durationS: number('duration', 0, 7 * 86_400, false),
     replay: values.replay,
+    history: !values['no-history'],
     producerMetricsPort: number('producer-metrics-port', 0, 65_535),
     engineMetricsPort: number('engine-metrics-port', 0, 65_535),
     coinbasePort: number('coinbase-port', 0, 65_535),
