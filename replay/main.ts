@@ -112,6 +112,17 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     throw error;
   }
   progress.clear();
+  for (const s of outcome.skippedCandles) {
+    process.stderr.write(`replay: skipped ${s.count} candles of ${s.productId}: ${s.problem}${s.otherData ? ' (its bars are built from its other data)' : ''}\n`);
+  }
+  // Refused only now: which products have finer data is known once the range has been read.
+  const unbuilt = outcome.skippedCandles.filter((s) => !s.otherData);
+  if (unbuilt.length > 0) {
+    const error = new Error(unbuilt.map((s) => `${s.productId}: nothing in the range builds its bars (${s.count} candles skipped: ${s.problem}); `
+      + `set ENGINE_INTERVALS to multiples of the candles' granularity (${s.granularityS} s), or backfill finer candles or its trades`).join('; '));
+    for (const run of runs) await finishReplayRun(sql, run.runId, 'failed', { error: error.message }).catch(() => undefined);
+    throw error;
+  }
   const seconds = (performance.now() - startMs) / 1000;
   const ranked = rankResults(await runResults(sql, runs.map((r) => r.runId)), command.rankBy);
   const status = outcome.complete ? 'finished' : 'interrupted';
@@ -122,7 +133,7 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     });
   }
   if (command.json) {
-    out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, results: ranked }, null, 2));
+    out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, skippedCandles: outcome.skippedCandles, results: ranked }, null, 2));
   } else {
     const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
     out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); ${topic} offsets ${range}`);

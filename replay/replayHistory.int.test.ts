@@ -110,10 +110,53 @@ describe('replay --topic history', () => {
     const { code, stdout, stderr } = await runCli({ ...env, ENGINE_INTERVALS: '30s,1m' }, ['--topic', 'history']);
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toContain('replay: BTC-USD candle at 2026-11-20T00:00:00.000Z (partition 0 offset 0): a 1m candle cannot build 30s bars: '
-      + 'every ENGINE_INTERVALS interval must be a multiple of the data\'s granularity (60 s)');
+    const error = 'BTC-USD: nothing in the range builds its bars (5 candles skipped: a 1m candle cannot build 30s bars); '
+      + 'set ENGINE_INTERVALS to multiples of the candles\' granularity (60 s), or backfill finer candles or its trades; '
+      + 'ETH-USD: nothing in the range builds its bars (4 candles skipped: a 1m candle cannot build 30s bars); '
+      + 'set ENGINE_INTERVALS to multiples of the candles\' granularity (60 s), or backfill finer candles or its trades';
+    expect(stderr).toContain(`replay: ${error}`);
     const runs = await schema.sql<{ status: string; summary: { error: string } }[]>`
       SELECT status, summary FROM strategy_runs WHERE settings->>'ENGINE_INTERVALS' = '30s,1m'`;
-    expect(runs.map((r) => [r.status, r.summary.error.startsWith('BTC-USD candle at 2026-11-20T00:00:00.000Z')])).toEqual([['failed', true]]);
+    expect(runs.map((r) => [r.status, r.summary.error])).toEqual([['failed', error]]);
+  });
+});
+
+describe('replay --topic history over several granularities of a product', () => {
+  const services = inject('services');
+  const kafka = createKafka('replay-history-granularities-test', services.kafkaBrokers, pino({ level: 'silent' }));
+  let schema: TestSchema;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const { prefix } = await createTestTopics(kafka, 1);
+    const history = topicNames(prefix).history;
+    const admin = kafka.admin();
+    await admin.connect();
+    if (!(await admin.listTopics()).includes(history)) await admin.createTopics({ topics: [{ topic: history, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await admin.disconnect();
+    // As `backfill --candles 1m,1h` writes them: BTC-USD's 1-minute stream, then its 1-hour stream.
+    const hourly: CandleEvent = { ...candle('BTC-USD', 0, [100, 104, 96, 100, 9]), granularityS: 3600, receivedAtUs: T0 + 62 * MINUTE_US };
+    await publishEvents(kafka, history, [...BTC.map(([m, c]) => candle('BTC-USD', m, c)), hourly]);
+    schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
+    ({ env } = await engineEnvironment(services, { schema: schema.schema, prefix, group: 'unused', extra: { ENGINE_ALLOWED_LATENESS_MS: '0', ENGINE_INTERVALS: '1m' } }));
+  }, 120_000);
+
+  afterAll(async () => {
+    await schema.drop();
+  });
+
+  it('builds the bars from the granularity that can, skips (and reports) the coarser candles', async () => {
+    const { code, stdout, stderr } = await runCli(env, ['--topic', 'history', '--json']);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('replay: skipped 1 candles of BTC-USD: a 1h candle cannot build 1m bars (its bars are built from its other data)');
+    const report = JSON.parse(stdout) as { runId: string; status: string; records: number; skippedCandles: unknown };
+    expect([report.status, report.records, report.skippedCandles]).toEqual(['finished', 6, [
+      { productId: 'BTC-USD', granularityS: 3600, problem: 'a 1h candle cannot build 1m bars', count: 1, otherData: true },
+    ]]);
+    const bars = await schema.sql<{ minute: number; close: number; volume: number }[]>`
+      SELECT ((extract(epoch FROM bucket) * 1000000 - ${T0}) / ${MINUTE_US})::int AS minute, close, volume
+      FROM bars WHERE run_id = ${report.runId} ORDER BY bucket`;
+    // The 1-minute candles' bars, exactly as without the hourly candle (the first test's BTC-USD rows).
+    expect(bars.map((b) => [b.minute, b.close, b.volume])).toEqual([[0, 101, 2], [1, 103, 1], [2, 103, 0], [3, 98, 3], [4, 97, 1], [5, 100, 2]]);
   });
 });

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import { Registry } from 'prom-client';
-import { EngineCore, type EngineRecord } from '../engine/core/EngineCore.js';
+import { EngineCore, type EngineRecord, type SkippedCandles } from '../engine/core/EngineCore.js';
 import type { EngineSettings } from '../engine/core/EngineSettings.js';
 import { EngineRunner } from '../engine/EngineRunner.js';
 import { kafkaBatches } from '../engine/pipeline/kafkaBatches.js';
@@ -40,6 +40,8 @@ export interface ReplayOptions {
 export interface ReplayOutcome {
   readonly records: number;
   readonly complete: boolean;
+  /** Candles skipped as coarser than the bars, per product and granularity (history holding several granularities). */
+  readonly skippedCandles: readonly SkippedCandles[];
 }
 
 /**
@@ -73,9 +75,11 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   });
   const { consumer } = source;
   const checkpointer = new PostgresCheckpointer(o.sql, group, o.topics, { runId: o.settings.runId, publish: false, topic });
+  // A misaligned candle fails the replay rather than leave holes in its results; a candle coarser than the bars
+  // is skipped (the product's finer data builds them; the caller fails a product left with none).
+  const core = new EngineCore(o.settings, topic, { refuseUnusableCandles: true, skipCoarseCandles: true });
   const runner = new EngineRunner({
-    // A candle that cannot build the bars fails the replay rather than leave holes in its results.
-    core: new EngineCore(o.settings, topic, { refuseUnusableCandles: true }), checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
+    core, checkpointer, metrics: createEngineMetrics(new Registry()), logger: o.logger,
     nowUs: wallClockUs, checkpointIntervalMs: o.checkpointIntervalMs, checkpointMaxRows: o.checkpointMaxRows,
     onCommitted: () => undefined, instanceGauges: false,
     seek: (partition, offset) => {
@@ -147,7 +151,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     checkFinished();
   };
 
-  if (total === 0n) return { records: 0, complete: true };
+  if (total === 0n) return { records: 0, complete: true, skippedCandles: [] };
   await source.connect();
   try {
     source.onAssignment((assignment) => {
@@ -176,5 +180,5 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     await admin.deleteGroups([group]).catch(() => undefined).finally(() => admin.disconnect());
   }
   if (failed !== null) throw failed instanceof Error ? failed : new Error(`the replay source failed: ${JSON.stringify(failed)}`);
-  return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end) };
+  return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end), skippedCandles: core.skippedCandles };
 }

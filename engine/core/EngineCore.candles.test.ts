@@ -76,6 +76,29 @@ describe('EngineCore on candles', () => {
       'ETH-USD candle at 2027-01-15T08:00:00.000Z (partition 0 offset 7): a 1h candle cannot build 1m bars: every ENGINE_INTERVALS interval must be a multiple of the data\'s granularity (3600 s)'));
   });
 
+  it('skips candles coarser than the bars when asked (a replay over several granularities), counting them per product and granularity', () => {
+    const core = new EngineCore(history({ ...smaOnly, allowedLatenessUs: 0, products: new Set(['BTC-USD', 'ETH-USD']) }), 'prices.history',
+      { refuseUnusableCandles: true, skipCoarseCandles: true });
+    core.assign(0);
+    const out = new EngineOutputs();
+    // BTC-USD: 1-minute candles, then the same hour again as a 1-hour candle (the backfill writes stream after stream).
+    for (const c of crossUp) expect(core.process(record(c, 0), out)).not.toBeNull();
+    expect(core.process(record(candle('BTC-USD', at(0), flat(11), 3600), 4), out)).toBeNull();
+    // ETH-USD: only 1-hour candles. SOL-USD is not selected: its candle is skipped uncounted.
+    expect(core.process(record(candle('ETH-USD', at(0), flat(5), 3600), 5), out)).toBeNull();
+    expect(core.process(record(candle('ETH-USD', at(60), flat(6), 3600), 6), out)).toBeNull();
+    expect(core.process(record(candle('SOL-USD', at(0), flat(7), 3600), 7), out)).toBeNull();
+    expect(core.skippedCandles).toEqual([
+      { productId: 'BTC-USD', granularityS: 3600, problem: 'a 1h candle cannot build 1m bars', count: 1, otherData: true },
+      { productId: 'ETH-USD', granularityS: 3600, problem: 'a 1h candle cannot build 1m bars', count: 2, otherData: false },
+    ]);
+    // Skipped candles are no dead letters and move nothing: BTC-USD's bars are its four 1-minute candles'.
+    expect(out.invalid).toEqual([]);
+    expect(out.bars.map((b) => [b.productId, b.startUs, b.close])).toEqual(crossUp.slice(0, 4).map((c) => ['BTC-USD', c.exchangeTimeUs, Number(c.close)]));
+    // A misaligned candle is still refused.
+    expect(() => core.process(record({ ...candle('BTC-USD', at(9), flat(12)), exchangeTimeUs: at(9, 30) }, 8), out)).toThrow(UnusableCandleError);
+  });
+
   it('keeps event time per product for history: another product written ahead in the partition makes nothing late', () => {
     // The backfill writes products side by side: all of ETH-USD's day, then BTC-USD's.
     const eth = Array.from({ length: 30 }, (_, m) => candle('ETH-USD', at(m), flat(10 + m)));

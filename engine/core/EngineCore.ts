@@ -37,6 +37,24 @@ export class UnusableCandleError extends Error {
 export interface EngineCoreOptions {
   /** Throw {@link UnusableCandleError} on a candle that cannot build the bars, instead of dead-lettering it. */
   readonly refuseUnusableCandles?: boolean;
+  /**
+   * Skip, and count in {@link EngineCore.skippedCandles}, a candle coarser than the bars (its granularity
+   * does not divide the smallest interval) instead of refusing or dead-lettering it: history may hold several
+   * granularities of a product side by side (`backfill --candles 1m,1h`), and a replay uses those that build
+   * its bars. A misaligned candle is still refused or dead-lettered.
+   */
+  readonly skipCoarseCandles?: boolean;
+}
+
+/** Candles of one product and granularity skipped as coarser than the bars ({@link EngineCoreOptions.skipCoarseCandles}). */
+export interface SkippedCandles {
+  readonly productId: string;
+  readonly granularityS: number;
+  /** Why, e.g. `a 1h candle cannot build 1m bars`. */
+  readonly problem: string;
+  count: number;
+  /** Whether any other record of the product (a trade, a finer candle) was processed: its bars were built from those. */
+  otherData: boolean;
 }
 
 const formatInterval = (us: number) => (us % 3_600_000_000 === 0 ? `${us / 3_600_000_000}h` : us % 60_000_000 === 0 ? `${us / 60_000_000}m` : `${us / 1_000_000}s`);
@@ -51,6 +69,9 @@ export class EngineCore {
   readonly #origin: string;
   readonly #options: EngineCoreOptions;
   readonly #partitions = new Map<number, PartitionProcessor>();
+  readonly #skipped = new Map<string, SkippedCandles>();
+  /** With `skipCoarseCandles`: the products of which a record was processed. */
+  readonly #processedProducts = new Set<string>();
 
   /** `origin`: the topic records come from, named in dead letters. */
   constructor(settings: EngineSettings, origin: string, options: EngineCoreOptions = {}) {
@@ -61,6 +82,11 @@ export class EngineCore {
 
   get partitions(): ReadonlyMap<number, PartitionProcessor> {
     return this.#partitions;
+  }
+
+  /** The candles skipped as coarser than the bars, per product and granularity (`skipCoarseCandles`), of the selected products. */
+  get skippedCandles(): readonly SkippedCandles[] {
+    return [...this.#skipped.values()].map((s) => ({ ...s, otherData: this.#processedProducts.has(s.productId) }));
   }
 
   /** Takes ownership of a partition, from its checkpoint or from nothing. */
@@ -90,7 +116,8 @@ export class EngineCore {
    * its exchange time is more than `maxClockSkewUs` ahead of its own receipt time (both are in the record,
    * so a replay decides the same; one such record would otherwise move the watermark hours ahead), or it is a
    * candle that cannot build the configured bars (`candle_granularity`: its granularity does not divide the
-   * smallest interval, or its start is not aligned to it; it moves nothing).
+   * smallest interval, or its start is not aligned to it; it moves nothing). Also null for a candle skipped as
+   * coarser than the bars (`skipCoarseCandles`).
    */
   process(record: EngineRecord, out: EngineOutputs): MarketEvent | null {
     const processor = this.#partitions.get(record.partition);
@@ -108,9 +135,22 @@ export class EngineCore {
       this.#deadLetter(record, 'clock_skew', `exchange time ${aheadUs / 1e6} s ahead of receipt (bound ${this.settings.maxClockSkewUs / 1e6} s)`, out);
       return null;
     }
+    const skipping = this.#options.skipCoarseCandles === true;
     if (event.type === 'candle') {
       const granularityUs = event.granularityS * 1_000_000;
       const smallestUs = this.settings.intervalsUs[0] as number;
+      if (skipping && smallestUs % granularityUs !== 0) {
+        if (this.settings.products === null || this.settings.products.has(event.productId)) {
+          const key = `${event.productId} ${event.granularityS}`;
+          const skipped = this.#skipped.get(key) ?? {
+            productId: event.productId, granularityS: event.granularityS, count: 0, otherData: false,
+            problem: `a ${formatInterval(granularityUs)} candle cannot build ${formatInterval(smallestUs)} bars`,
+          };
+          skipped.count += 1;
+          this.#skipped.set(key, skipped);
+        }
+        return null;
+      }
       const problem = smallestUs % granularityUs !== 0
         ? `a ${formatInterval(granularityUs)} candle cannot build ${formatInterval(smallestUs)} bars: every ENGINE_INTERVALS interval must be a multiple of the data's granularity (${event.granularityS} s)`
         : event.exchangeTimeUs % granularityUs !== 0 ? `the candle's start ${event.exchangeTimeUs} µs is not aligned to its granularity (${event.granularityS} s)` : null;
@@ -123,6 +163,7 @@ export class EngineCore {
       }
     }
     processor.process(event, record.offset, out);
+    if (skipping) this.#processedProducts.add(event.productId);
     return event;
   }
 
