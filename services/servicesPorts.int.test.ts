@@ -14,10 +14,16 @@ import { waitFor } from '../testing/waitFor.js';
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
 
+/**
+ * The test's environment without the port settings a user may have exported (`SERVICES_KAFKA_PORT=… make test`,
+ * as the README suggests when a port is taken): each call here states the settings it means.
+ */
+const withoutPortSettings = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SERVICES_')));
+
 /** services.sh of checkout `root` with arguments and extra environment: its exit status and report (stderr). */
 async function services(root: string, env: Record<string, string>, ...args: string[]): Promise<{ ok: boolean; report: string }> {
   try {
-    const { stderr } = await run('bash', [join(root, 'services/services.sh'), ...args], { cwd: root, env: { ...process.env, ...env }, maxBuffer: 16 << 20 });
+    const { stderr } = await run('bash', [join(root, 'services/services.sh'), ...args], { cwd: root, env: { ...withoutPortSettings, ...env }, maxBuffer: 16 << 20 });
     return { ok: true, report: stderr };
   } catch (error) {
     return { ok: false, report: (error as { stderr?: string }).stderr ?? String(error) };
