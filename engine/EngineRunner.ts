@@ -27,6 +27,14 @@ interface PartitionRuntime {
   abandoned: boolean;
 }
 
+/** A database read or write the engine keeps retrying: consumption waits on it. */
+export interface DatabaseFailure {
+  /** When its first attempt failed (wall clock, ms). */
+  readonly sinceMs: number;
+  /** Why the last attempt failed. */
+  readonly error: string;
+}
+
 export interface EngineRunnerOptions {
   readonly core: EngineCore;
   readonly checkpointer: PostgresCheckpointer;
@@ -59,6 +67,8 @@ export class EngineRunner {
   readonly #loading = new Map<number, Promise<void>>();
   #stopping = false;
   #timer: NodeJS.Timeout | null = null;
+  /** One entry per retry loop still failing (a checkpoint, a restore): each removes its own when it ends. */
+  readonly #failures = new Set<{ sinceMs: number; error: string }>();
 
   constructor(options: EngineRunnerOptions) {
     this.#o = options;
@@ -77,6 +87,25 @@ export class EngineRunner {
 
   get ownedPartitions(): number[] {
     return [...this.#partitions.keys()];
+  }
+
+  /** The partitions this engine owns, with the next offset it processes in each (null: no record yet, no checkpoint). */
+  get positions(): { partition: number; nextOffset: string | null }[] {
+    return [...this.#partitions].map(([partition, r]) => ({ partition, nextOffset: r.nextOffset === null ? null : String(r.nextOffset) }));
+  }
+
+  /**
+   * Null unless a checkpoint (or a restore) is failing and being retried, which pauses consumption: then since
+   * when the oldest such failure lasts, and the last error of the newest.
+   */
+  get databaseFailure(): DatabaseFailure | null {
+    let oldest: DatabaseFailure | null = null;
+    let error = '';
+    for (const f of this.#failures) {
+      if (oldest === null || f.sinceMs < oldest.sinceMs) oldest = f;
+      error = f.error;
+    }
+    return oldest === null ? null : { sinceMs: oldest.sinceMs, error };
   }
 
   /**
@@ -162,45 +191,51 @@ export class EngineRunner {
     const dormant = new Map([...changes.dormant].map(([productId, state]) => [productId, encodeState(state)]));
     const nextOffset = String(runtime.nextOffset);
     const { metrics, logger } = this.#o;
-    for (let attempt = 1; ; attempt++) {
-      const timer = metrics.checkpointDuration.startTimer();
-      try {
-        runtime.version = await this.#o.checkpointer.commit({
-          partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed, dormant, outputs,
-        });
-        timer();
-        metrics.checkpoints.inc({ result: 'ok' });
-        metrics.checkpointRows.inc(outputs.size);
-        runtime.lastCheckpointMs = Date.now();
-        runtime.committedOffset = BigInt(nextOffset);
-        this.#o.onCommitted(partition, nextOffset);
-        return;
-      } catch (error) {
-        if (error instanceof RunSupersededError) {
-          runtime.abandoned = true;
-          logger.fatal({ err: error, partition }, 'the run was superseded: nothing more is committed');
-          this.#o.onFatal?.(error);
+    const failure = { sinceMs: 0, error: '' };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        const timer = metrics.checkpointDuration.startTimer();
+        try {
+          runtime.version = await this.#o.checkpointer.commit({
+            partition, expectedVersion: runtime.version, nextOffset, meta: changes.meta, changed, dormant, outputs,
+          });
+          timer();
+          metrics.checkpoints.inc({ result: 'ok' });
+          metrics.checkpointRows.inc(outputs.size);
+          runtime.lastCheckpointMs = Date.now();
+          runtime.committedOffset = BigInt(nextOffset);
+          this.#o.onCommitted(partition, nextOffset);
           return;
+        } catch (error) {
+          if (error instanceof RunSupersededError) {
+            runtime.abandoned = true;
+            logger.fatal({ err: error, partition }, 'the run was superseded: nothing more is committed');
+            this.#o.onFatal?.(error);
+            return;
+          }
+          if (error instanceof FencedError) {
+            metrics.checkpoints.inc({ result: 'fenced' });
+            logger.warn({ partition }, 'another engine checkpointed this partition: reloading it from that checkpoint');
+            this.#forget(partition);
+            await this.#restore(partition);
+            return;
+          }
+          metrics.checkpoints.inc({ result: 'error' });
+          metrics.dbErrors.inc();
+          if (this.#stopping) {
+            logger.error({ err: error, partition }, 'checkpoint failed during shutdown; the next start resumes from the previous one');
+            runtime.abandoned = true;
+            return;
+          }
+          const delayMs = Math.min(100 * 2 ** attempt, 5000);
+          this.#failed(failure, error);
+          logger.error({ err: error, partition, attempt, delayMs }, 'checkpoint failed; consumption waits and retries');
+          await sleep(delayMs);
+          await heartbeat().catch(() => undefined);
         }
-        if (error instanceof FencedError) {
-          metrics.checkpoints.inc({ result: 'fenced' });
-          logger.warn({ partition }, 'another engine checkpointed this partition: reloading it from that checkpoint');
-          this.#forget(partition);
-          await this.#restore(partition);
-          return;
-        }
-        metrics.checkpoints.inc({ result: 'error' });
-        metrics.dbErrors.inc();
-        if (this.#stopping) {
-          logger.error({ err: error, partition }, 'checkpoint failed during shutdown; the next start resumes from the previous one');
-          runtime.abandoned = true;
-          return;
-        }
-        const delayMs = Math.min(100 * 2 ** attempt, 5000);
-        logger.error({ err: error, partition, attempt, delayMs }, 'checkpoint failed; consumption waits and retries');
-        await sleep(delayMs);
-        await heartbeat().catch(() => undefined);
       }
+    } finally {
+      this.#failures.delete(failure);
     }
   }
 
@@ -238,6 +273,8 @@ export class EngineRunner {
   #forget(partition: number): void {
     this.#partitions.delete(partition);
     this.#o.core.revoke(partition);
+    // Its lag is now the new owner's to report.
+    this.#o.metrics.consumerLag.remove({ partition: String(partition) });
   }
 
   #restore(partition: number): Promise<void> {
@@ -258,17 +295,30 @@ export class EngineRunner {
 
   /** A database read retried with back-off until it succeeds, or fails for good once the engine is stopping. */
   async #retrying(partition: number, message: string, read: () => Promise<void>): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await read();
-        return;
-      } catch (error) {
-        this.#o.metrics.dbErrors.inc();
-        if (this.#stopping) throw error;
-        this.#o.logger.error({ err: error, partition, attempt }, message);
-        await sleep(Math.min(100 * 2 ** attempt, 5000));
+    const failure = { sinceMs: 0, error: '' };
+    try {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await read();
+          return;
+        } catch (error) {
+          this.#o.metrics.dbErrors.inc();
+          if (this.#stopping) throw error;
+          this.#failed(failure, error);
+          this.#o.logger.error({ err: error, partition, attempt }, message);
+          await sleep(Math.min(100 * 2 ** attempt, 5000));
+        }
       }
+    } finally {
+      this.#failures.delete(failure);
     }
+  }
+
+  /** Records a failed attempt of a retry loop: the first one sets since when it fails. */
+  #failed(failure: { sinceMs: number; error: string }, error: unknown): void {
+    if (!this.#failures.has(failure)) failure.sinceMs = Date.now();
+    failure.error = error instanceof Error ? error.message : String(error);
+    this.#failures.add(failure);
   }
 
   #observe(out: EngineOutputs, before: Record<'signals' | 'bars' | 'fills' | 'metrics' | 'late' | 'invalid', number>, receivedAtUs: number | null, nowUs: number): void {

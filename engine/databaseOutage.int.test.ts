@@ -57,6 +57,7 @@ describe('the engine while PostgreSQL is down', () => {
         consumed: sampleSum(text, 'engine_records_consumed_total') ?? 0,
         dbErrors: sampleSum(text, 'engine_db_errors_total') ?? 0,
         rss: sampleSum(text, 'process_resident_memory_bytes') ?? 0,
+        lag: sampleSum(text, 'engine_consumer_lag_records') ?? 0,
       };
     };
 
@@ -70,6 +71,8 @@ describe('the engine while PostgreSQL is down', () => {
     expect(late.consumed, 'consumption paused: nothing read while the database is down').toBe(early.consumed);
     expect(late.consumed, 'most of the new records wait in Kafka').toBeLessThan(market.length - half);
     expect(late.rss - early.rss, 'memory does not grow while paused').toBeLessThan(32 * 2 ** 20);
+    // No batch arrives while paused: the lag is read from the broker (every 10 s), so it shows every record waiting.
+    await waitFor('the lag gauge to count the records waiting', async () => (await scrape()).lag === market.length - late.consumed, 25_000);
 
     await postgres.restart();
     await waitForEngineToCatchUp(kafka, schema.sql, group, topics.normalized);

@@ -22,20 +22,20 @@ describe('decideLiveStart', () => {
   it('counts no member in an Empty or Dead group, and asks once when nothing is refused', async () => {
     for (const state of ['Empty', 'Dead'] as const) {
       const kafka = admin([group(state, ['engine-a'])]);
-      expect(await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 1000 }, options)).toEqual({ kind: 'supersede' });
+      expect(await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 1000, sessionTimeoutMs: 30_000 }, options)).toEqual({ kind: 'supersede' });
       expect(kafka.calls).toBe(1);
     }
   });
 
   it('supersedes once the members of a rolling restart have left', async () => {
     const kafka = admin([group('Stable', ['engine-a']), group('PreparingRebalance', ['engine-a']), group('Empty', [])]);
-    expect(await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 5000 }, options)).toEqual({ kind: 'supersede' });
+    expect(await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 5000, sessionTimeoutMs: 30_000 }, options)).toEqual({ kind: 'supersede' });
     expect(kafka.calls).toBe(3);
   });
 
   it('refuses when a member is still there after the wait, naming it without kafkajs\'s leading slash', async () => {
     const kafka = admin([group('Stable', ['engine-a'])]);
-    const decision = await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 100 }, options);
+    const decision = await decideLiveStart(kafka, { group: 'g', current: changed, waitMs: 100, sessionTimeoutMs: 30_000 }, options);
     expect(decision.kind === 'refuse' ? decision.message : decision.kind).toContain('still has 1 live member after 0.1 s: engine on 10.0.0.1 (member engine-a).');
     expect(kafka.calls, 'it re-checked during the wait').toBeGreaterThan(2);
   });

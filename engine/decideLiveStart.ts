@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { liveStartDecision, type GroupMember, type LiveStartDecision, type LiveStartInput } from './liveStartDecision.js';
 
 /** The members of a consumer group that are alive: none when the group is `Empty` (no member) or `Dead` (no such group). */
-async function liveGroupMembers(admin: Pick<Admin, 'describeGroups'>, group: string): Promise<GroupMember[]> {
+export async function liveGroupMembers(admin: Pick<Admin, 'describeGroups'>, group: string): Promise<GroupMember[]> {
   const { groups } = await admin.describeGroups([group]);
   const described = groups.find((g) => g.groupId === group);
   if (described === undefined || described.state === 'Empty' || described.state === 'Dead') return [];

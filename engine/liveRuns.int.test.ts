@@ -103,7 +103,7 @@ describe('live runs: state belongs to the settings that built it', () => {
     // What an engine started at the same moment as the old one, before either had joined the group, does:
     // no member to refuse it (see the next test), it supersedes the run.
     const { settings } = await engineEnvironment(services, { schema: schema.schema, prefix, group, extra: { ENGINE_INTERVALS: '5m' } });
-    expect((await startLiveRun(schema.sql, group, settings)).superseded?.changes).toEqual(['ENGINE_INTERVALS: 1m → 5m']);
+    expect((await startLiveRun(schema.sql, group, settings, topicNames(prefix).normalized)).superseded?.changes).toEqual(['ENGINE_INTERVALS: 1m → 5m']);
     await publishEvents(kafka, topicNames(prefix).normalized, syntheticMarket({ products: PRODUCTS, minutes: 10, startUs: startUs + 61 * 60_000_000, seed: 7 }));
     expect(await old.exited, 'the old engine stops at its next checkpoint').toBe(0);
     expect(old.logs().some((l) => l['level'] === 60 && String(l['msg']).includes('superseded'))).toBe(true);
@@ -131,7 +131,9 @@ describe('live runs: state belongs to the settings that built it', () => {
       `refusing to start: live run ${run!.run_id} of consumer group ${group} has other settings (ENGINE_INTERVALS: 1m → 5m) ` +
       `and the group still has 1 live member after 10 s: engine on ${members[0]!.clientHost.replace(/^\//, '')} (member ${members[0]!.memberId}). ` +
       'Starting would supersede the run those engines are writing. ' +
-      'Stop the group\'s other engines first (this engine then starts a new run with its settings), or give this engine another ENGINE_GROUP_ID.',
+      'Stop the group\'s other engines first (this engine then starts a new run with its settings), or give this engine another ENGINE_GROUP_ID. ' +
+        'An engine killed without leaving the group stays listed until its session times out (ENGINE_SESSION_TIMEOUT_MS, 6 s): ' +
+        'if none of these runs any more, start again after that.',
     ]);
     expect(refused.logs().map((l) => l['msg']), 'it never joined the group').not.toContain('joining the consumer group');
     expect(await groupRuns(), 'the first engine\'s run stays live').toEqual([{ run_id: run!.run_id, status: 'running', superseded_by: null }]);
@@ -153,5 +155,23 @@ describe('live runs: state belongs to the settings that built it', () => {
     expect(after.map((r) => [r.run_id, r.status, r.superseded_by])).toEqual([
       [run!.run_id, 'finished', after[1]?.run_id], [after[1]?.run_id, 'interrupted', null],
     ]);
+  });
+
+  it('keeps a run running while another engine of its group writes it, and interrupts it when the last one stops', async () => {
+    const group = `runs-${randomUUID().slice(0, 8)}`;
+    const status = async () => (await schema.sql<{ status: string }[]>`SELECT status FROM strategy_runs WHERE consumer_group = ${group}`).map((r) => r.status);
+    const first = await runEngineUntilCaughtUp(group, {});
+    const { env } = await engineEnvironment(services, { schema: schema.schema, prefix, group });
+    const second = new ProgramProcess('engine/main.js', env);
+    await waitFor('the second engine to join', () => second.logs().some((l) => l['msg'] === 'partitions assigned'), 60_000);
+    first.signal('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const [run] = await schema.sql<{ run_id: string }[]>`SELECT run_id FROM strategy_runs WHERE consumer_group = ${group}`;
+    expect(first.logs().filter((l) => String(l['msg']).includes('goes on')).map((l) => l['msg']))
+      .toEqual([`run ${run?.run_id} goes on: 1 other engine(s) of group ${group} still write it`]);
+    expect(await status(), 'the second engine still writes it').toEqual(['running']);
+    second.signal('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(await status(), 'its last engine stopped').toEqual(['interrupted']);
   });
 });

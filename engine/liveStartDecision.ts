@@ -15,6 +15,8 @@ export interface LiveStartInput {
   readonly members: readonly GroupMember[];
   /** How long the engine waits for the members to leave before it refuses, as the refusal reports it. */
   readonly waitMs: number;
+  /** `ENGINE_SESSION_TIMEOUT_MS`: how long a member killed without leaving stays listed. */
+  readonly sessionTimeoutMs: number;
 }
 
 /**
@@ -37,7 +39,7 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  * restart of either superseding the other's run. Equal settings with live members is a scale-out. The caller re-checks while the answer is `refuse`
  * for up to `waitMs` (an engine being stopped is still listed until it has left) and refuses then.
  */
-export function liveStartDecision({ group, current, members, waitMs }: LiveStartInput): LiveStartDecision {
+export function liveStartDecision({ group, current, members, waitMs, sessionTimeoutMs }: LiveStartInput): LiveStartDecision {
   if (current === null || current.changes.length === 0) return { kind: 'continue' };
   if (members.length === 0) return { kind: 'supersede' };
   const listed = [...members]
@@ -48,6 +50,8 @@ export function liveStartDecision({ group, current, members, waitMs }: LiveStart
     message: `refusing to start: live run ${current.runId} of consumer group ${group} has other settings (${current.changes.join('; ')}) ` +
       `and the group still has ${plural(members.length, 'live member')} after ${waitMs / 1000} s: ${listed.join(', ')}. ` +
       'Starting would supersede the run those engines are writing. ' +
-      'Stop the group\'s other engines first (this engine then starts a new run with its settings), or give this engine another ENGINE_GROUP_ID.',
+      'Stop the group\'s other engines first (this engine then starts a new run with its settings), or give this engine another ENGINE_GROUP_ID. ' +
+      `An engine killed without leaving the group stays listed until its session times out (ENGINE_SESSION_TIMEOUT_MS, ${sessionTimeoutMs / 1000} s): ` +
+      'if none of these runs any more, start again after that.',
   };
 }

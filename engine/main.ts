@@ -14,13 +14,14 @@ import { EngineCore } from './core/EngineCore.js';
 import { engineSettings } from './engineSettings.js';
 import { EngineRunner } from './EngineRunner.js';
 import { IdleReporter } from './IdleReporter.js';
+import { pollConsumerLag } from './pollConsumerLag.js';
 import { kafkaBatches } from './pipeline/kafkaBatches.js';
 import { runPipeline } from './pipeline/runPipeline.js';
 import { strategyConfigLoader } from './loadStrategyProgramConfig.js';
 import { OutboxRelay } from './sinks/OutboxRelay.js';
 import { PostgresCheckpointer } from './sinks/PostgresCheckpointer.js';
 import { currentLiveRun, startLiveRun } from './sinks/startLiveRun.js';
-import { decideLiveStart } from './decideLiveStart.js';
+import { decideLiveStart, liveGroupMembers } from './decideLiveStart.js';
 import { runSettings, settingsChanges } from './runSettings.js';
 
 const COMPRESSION = { none: CompressionTypes.None, gzip: CompressionTypes.GZIP } as const;
@@ -32,6 +33,8 @@ const MEMBERS_CHECK_EVERY_MS = 500;
 /** With no record, the first "waiting for records" line after this long, then one every IDLE_REPORT_EVERY_MS. */
 const IDLE_FIRST_REPORT_MS = 30_000;
 const IDLE_REPORT_EVERY_MS = 300_000;
+/** How often the consumer lag is read from the broker (batches update it too, but none arrive while paused). */
+const LAG_POLL_EVERY_MS = 10_000;
 
 // Resolving the strategies is part of checking the configuration: their problems are reported with the others (78).
 const loadConfig = strategyConfigLoader('engine');
@@ -76,12 +79,12 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   // gone. Engines that start at the same moment, before either has joined, are not seen: the later supersedes.
   const current = await currentLiveRun(sql, group);
   const decision = await decideLiveStart(admin, {
-    group, waitMs: MEMBERS_LEAVE_WAIT_MS,
-    current: current === null ? null : { runId: current.runId, changes: settingsChanges(current.settings, runSettings(configured)) },
+    group, waitMs: MEMBERS_LEAVE_WAIT_MS, sessionTimeoutMs: config.ENGINE_SESSION_TIMEOUT_MS,
+    current: current === null ? null : { runId: current.runId, changes: settingsChanges(current.settings, runSettings(configured, topics.normalized)) },
   }, { everyMs: MEMBERS_CHECK_EVERY_MS, logger });
   if (decision.kind === 'refuse') throw new StartRefused(decision.message, EXIT_CONFIG);
   // Continue or supersede is decided again under the group's lock, on the run current then.
-  const run = await startLiveRun(sql, group, configured);
+  const run = await startLiveRun(sql, group, configured, topics.normalized);
   const settings = { ...configured, runId: run.runId };
   if (run.superseded !== null) {
     logger.warn({ run: run.runId, superseded: run.superseded.runId, changes: run.superseded.changes },
@@ -149,12 +152,17 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   relay.start();
   engine.start();
   logger.info({ group }, 'joining the consumer group');
+  const lag = pollConsumerLag({
+    admin, topic: topics.normalized, positions: () => engine.positions, startFrom: config.ENGINE_START_FROM,
+    gauge: metrics.consumerLag, everyMs: LAG_POLL_EVERY_MS, logger,
+  });
   // Idle and stuck must not look alike: say that the engine waits, and on what, while no record arrives.
   const idle = new IdleReporter({
     logger, topic: topics.normalized, group, partitions: () => engine.ownedPartitions, firstAfterMs: IDLE_FIRST_REPORT_MS, everyMs: IDLE_REPORT_EVERY_MS,
+    backlog: () => ({ waitingRecords: lag.waitingRecords(), databaseFailure: engine.databaseFailure }),
   });
   idle.start();
-  onStop(() => { idle.stop(); return Promise.resolve(); });
+  onStop(() => { idle.stop(); lag.stop(); return Promise.resolve(); });
   const pipeline = runPipeline(kafkaBatches(source), (batch) => { idle.received(batch.records.length); return engine.handle(batch); }).subscribe({
     error: (error: unknown) => { logger.fatal({ err: error }, 'the Kafka consumer failed'); stopOnce(); },
   });
@@ -164,6 +172,14 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
     pipeline.unsubscribe();
     if (!(await engine.stop())) logger.warn('some results were not committed; the next start recomputes them from the last checkpoint');
     await relay.stop(5000);
+    // The run is interrupted only when this was its last engine: other members of the group (a scale-out) go
+    // on writing it. (Two engines stopping at the same moment may each still see the other: the status then
+    // stays `running` until the next start of the group.) Kafka unreachable: this engine's view, interrupted.
+    const others = await liveGroupMembers(admin, group).catch(() => []);
+    if (others.length > 0) {
+      logger.info({ run: run.runId, members: others.length }, `run ${run.runId} goes on: ${others.length} other engine(s) of group ${group} still write it`);
+      return;
+    }
     await sql`UPDATE strategy_runs SET status = 'interrupted', finished_at = now() WHERE run_id = ${run.runId} AND superseded_by IS NULL`.catch(() => undefined);
   });
 }, loadConfig);

@@ -7,6 +7,8 @@ import type { EngineSettings } from './core/EngineSettings.js';
  * that cannot change a result (idle eviction, checkpoint timing, the group) are not in it.
  */
 export interface RunSettings {
+  /** The topic read (`KAFKA_TOPIC_PREFIX` + `prices.normalized`, or the history topic): other records, other results. */
+  readonly topic: string;
   readonly ENGINE_INTERVALS: string;
   readonly ENGINE_ALLOWED_LATENESS_MS: number;
   readonly ENGINE_MAX_CLOCK_SKEW_MS: number;
@@ -22,8 +24,10 @@ export interface RunSettings {
   readonly strategies: readonly string[];
 }
 
-export function runSettings(settings: EngineSettings): RunSettings {
+/** The settings of a run of `settings` reading `topic`. */
+export function runSettings(settings: EngineSettings, topic: string): RunSettings {
   return {
+    topic,
     ENGINE_INTERVALS: settings.intervalsUs.map((us) => formatDurationSeconds(us / 1e6)).join(','),
     ENGINE_ALLOWED_LATENESS_MS: settings.allowedLatenessUs / 1000,
     ENGINE_MAX_CLOCK_SKEW_MS: settings.maxClockSkewUs / 1000,

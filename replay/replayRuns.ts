@@ -46,7 +46,7 @@ export async function insertReplayRun(sql: Sql, run: {
 }): Promise<void> {
   const offsets = run.ranges.map((r) => ({ topic: run.topic, partition: r.partition, start: String(r.start), end: String(r.end) }));
   const recorded = {
-    ...runSettings(run.settings), products: run.settings.products === null ? null : [...run.settings.products].sort(), topic: run.topic,
+    ...runSettings(run.settings, run.topic), products: run.settings.products === null ? null : [...run.settings.products].sort(),
     eventTime: run.settings.eventTimePerProduct === true ? 'product' : 'partition',
   };
   await sql`

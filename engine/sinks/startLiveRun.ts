@@ -39,10 +39,10 @@ export async function currentLiveRun(sql: Sql | TransactionSql, group: string): 
  * the group's current offsets with fresh state (its state rows are deleted and every partition's checkpoint
  * version moves on, so an engine still running the old settings is fenced off and stops). One transaction,
  * serialised per group. Whether other settings may supersede a run that engines of the group are running is
- * decided before, from the group's members (`decideLiveStart`).
+ * decided before, from the group's members (`decideLiveStart`). `topic`: the topic the engine reads, a setting too.
  */
-export async function startLiveRun(sql: Sql, group: string, settings: EngineSettings): Promise<LiveRun> {
-  const recorded = runSettings(settings);
+export async function startLiveRun(sql: Sql, group: string, settings: EngineSettings, topic: string): Promise<LiveRun> {
+  const recorded = runSettings(settings, topic);
   const strategies = settings.strategies.map((s) => ({ id: s.plugin.id, version: s.plugin.version, params: s.params, paramsKey: s.paramsKey }));
   return sql.begin(async (tx) => {
     // Exclusive against every checkpoint of the group (they take it shared): none is half-way through
