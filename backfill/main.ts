@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { ConfigError } from '../config/ConfigError.js';
 import { loadProgramConfig, type ProgramConfig } from '../config/loadProgramConfig.js';
 import { createKafka } from '../kafka/createKafka.js';
@@ -65,7 +65,8 @@ function summaryTable(outcomes: readonly StreamOutcome[]): string {
 }
 
 async function connectProducer(kafka: Kafka): Promise<Producer> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  // kafkajs's default partitioner, named as the producer and the engine name it, so that it does not warn on every run.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   return producer;
 }

@@ -84,7 +84,14 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     ...instances.map((instance) => ({ runId: instance.runId ?? runId, label: `${command.label ?? 'sweep'}: ${instance.paramsKey}`, instances: [instance] })),
   ];
   const bound = (b: ReplayRunCommand['from']) => (b?.kind === 'time' ? b.ms : null);
-  for (const run of runs) await insertReplayRun(sql, { ...run, settings, topic, ranges, fromMs: bound(command.from), toMs: bound(command.to) });
+  // Recorded once a record of a selected product reaches the engine (or the replay fails or is interrupted first):
+  // a range holding none of them is an empty range, and records no run.
+  // Typed by assertion: set in callbacks, so flow analysis would take it for null where it is read.
+  let recorded = null as Promise<void> | null;
+  const record = () => (recorded ??= (async () => {
+    for (const run of runs) await insertReplayRun(sql, { ...run, settings, topic, ranges, fromMs: bound(command.from), toMs: bound(command.to) });
+  })());
+  const selected = (productId: string) => products === null || products.has(productId);
   for (const s of skipped) process.stderr.write(`replay: skipped ${JSON.stringify(s.combination)}: ${s.problems.join('; ')}\n`);
 
   let interrupt = () => {};
@@ -104,14 +111,25 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
       kafka, brokers: config.KAFKA_BROKERS, sql, topics, topic: command.topic, settings, ranges, speed: command.speed,
       checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger,
       onProgress: (read, total) => { progress.update(read, total, 'records'); }, interrupted,
+      onHandled: async (seen) => { if (recorded === null && [...seen].some(selected)) await record(); },
     });
   } catch (error) {
     progress.clear();
     // Best effort: the replay's own error is the one to report.
+    await record().catch(() => undefined);
     for (const run of runs) await finishReplayRun(sql, run.runId, 'failed', { error: (error as Error).message }).catch(() => undefined);
     throw error;
   }
   progress.clear();
+  const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
+  for (const productId of command.products ?? []) {
+    if (!outcome.productsSeen.has(productId)) fail([`no record of ${productId} in the range (${topic} offsets ${range}): no results for it`]);
+  }
+  if (recorded === null && outcome.complete) {
+    fail([`the range holds no record of ${products === null ? 'any product' : 'the selected products'}: nothing replayed, no run recorded`]);
+    return EXIT.empty;
+  }
+  await record();
   for (const s of outcome.skippedCandles) {
     process.stderr.write(`replay: skipped ${s.count} candles of ${s.productId}: ${s.problem}${s.otherData ? ' (its bars are built from its other data)' : ''}\n`);
   }
@@ -135,7 +153,6 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   if (command.json) {
     out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, skippedCandles: outcome.skippedCandles, results: ranked }, null, 2));
   } else {
-    const range = ranges.map((r) => `${r.partition}:${r.start}..${r.end}`).join(' ');
     out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); ${topic} offsets ${range}`);
     if (skipped.length > 0) out(`${skipped.length} combination(s) skipped (invalid parameters)`);
     out(`results since the start, by ${command.rankBy}:`);

@@ -38,6 +38,14 @@ describe('parseReplayArgs', () => {
     expect(problems(['--topic', 'prices.late'])).toEqual(['--topic: "prices.late" is not one of normalized, history']);
   });
 
+  it('refuses a product id the exchange could not have (the ids COINBASE_PRODUCT_IDS accepts), naming each', () => {
+    expect(parseReplayArgs(['--products', 'BTC-PERP-INTX,1INCH-USD'])).toMatchObject({ kind: 'run', products: ['BTC-PERP-INTX', '1INCH-USD'] });
+    expect(problems(['--products', 'btc-usd,ETH-USD,BTCUSD'])).toEqual([
+      '--products: "btc-usd" is not a Coinbase product id: upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX',
+      '--products: "BTCUSD" is not a Coinbase product id: upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX',
+    ]);
+  });
+
   it('reads --list, --show and --help', () => {
     expect(parseReplayArgs(['--list'])).toEqual({ kind: 'list', json: false });
     expect(parseReplayArgs(['--show', 'replay-1', '--json'])).toEqual({ kind: 'show', runId: 'replay-1', json: true });

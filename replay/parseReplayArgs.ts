@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { PRODUCT_ID_PATTERN } from '../wire/MarketEvent.js';
 import { GridSyntaxError, parseGrid, type ParameterGrid } from './parseGrid.js';
 
 /** Where a replay starts or ends: a time (every partition's first record at or after it) or explicit offsets. */
@@ -150,6 +151,9 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   if (from?.kind === 'time' && to?.kind === 'time' && from.ms >= to.ms) problems.push('--from must be before --to');
   const products = values.products === undefined ? null : values.products.split(',').map((p) => p.trim()).filter((p) => p !== '');
   if (products?.length === 0) problems.push('--products: no product given');
+  for (const id of (products ?? []).filter((p) => !new RegExp(PRODUCT_ID_PATTERN).test(p))) {
+    problems.push(`--products: "${id}" is not a Coinbase product id: upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX`);
+  }
   const strategy = values.strategy === undefined ? null : values.strategy.split(',').map((s) => s.trim()).filter((s) => s !== '');
   if (strategy?.length === 0) problems.push('--strategy: no strategy given');
   if (values.params !== undefined) {

@@ -119,6 +119,25 @@ describe('replay --topic history', () => {
       SELECT status, summary FROM strategy_runs WHERE settings->>'ENGINE_INTERVALS' = '30s,1m'`;
     expect(runs.map((r) => [r.status, r.summary.error])).toEqual([['failed', error]]);
   });
+
+  it('over a range holding no record of a selected product says so; with none of them, records no run and exits 66', async () => {
+    // Offsets 0..4 are BTC-USD's five candles; ETH-USD's follow.
+    const topic = `${prefix}prices.history`;
+    const noEth = `replay: no record of ETH-USD in the range (${topic} offsets 0:0..5): no results for it`;
+    const ethOnly = await runCli(env, ['--topic', 'history', '--to', '0:5', '--products', 'ETH-USD', '--label', 'no ETH']);
+    expect(ethOnly.code, ethOnly.stderr).toBe(66);
+    expect(ethOnly.stdout).toBe('');
+    expect(ethOnly.stderr.split('\n').filter((l) => l !== '')).toEqual([
+      noEth, 'replay: the range holds no record of the selected products: nothing replayed, no run recorded',
+    ]);
+    expect(await schema.sql`SELECT run_id FROM strategy_runs WHERE label = 'no ETH'`, 'no run recorded').toEqual([]);
+
+    const both = await runCli(env, ['--topic', 'history', '--to', '0:5', '--products', 'BTC-USD,ETH-USD', '--label', 'BTC, no ETH']);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stderr.split('\n').filter((l) => l !== '')).toEqual([noEth]);
+    const runs = await schema.sql<{ status: string }[]>`SELECT status FROM strategy_runs WHERE label = 'BTC, no ETH'`;
+    expect(runs.map((r) => r.status)).toEqual(['finished']);
+  });
 });
 
 describe('replay --topic history over several granularities of a product', () => {

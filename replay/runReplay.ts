@@ -35,6 +35,11 @@ export interface ReplayOptions {
   readonly onProgress?: (read: bigint, total: bigint) => void;
   /** Resolves to stop early (Ctrl-C): what was read is committed, the run is then incomplete. */
   readonly interrupted?: Promise<void>;
+  /**
+   * After each piece of records the engine was given, with the products seen so far ({@link EngineCore.productsSeen}):
+   * the caller records its run once a product it selected appears, so that a range with none of them records nothing.
+   */
+  readonly onHandled?: (productsSeen: ReadonlySet<string>) => Promise<void>;
 }
 
 export interface ReplayOutcome {
@@ -42,6 +47,8 @@ export interface ReplayOutcome {
   readonly complete: boolean;
   /** Candles skipped as coarser than the bars, per product and granularity (history holding several granularities). */
   readonly skippedCandles: readonly SkippedCandles[];
+  /** The products of which the range held a record, selected or not. */
+  readonly productsSeen: ReadonlySet<string>;
 }
 
 /**
@@ -141,6 +148,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
         to = wanted.length;
       }
       await runner.handle({ ...batch, records: wanted.slice(from, to) });
+      await o.onHandled?.(core.productsSeen);
       records += to - from;
       from = to;
     }
@@ -151,7 +159,7 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     checkFinished();
   };
 
-  if (total === 0n) return { records: 0, complete: true, skippedCandles: [] };
+  if (total === 0n) return { records: 0, complete: true, skippedCandles: [], productsSeen: new Set() };
   await source.connect();
   try {
     source.onAssignment((assignment) => {
@@ -180,5 +188,6 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     await admin.deleteGroups([group]).catch(() => undefined).finally(() => admin.disconnect());
   }
   if (failed !== null) throw failed instanceof Error ? failed : new Error(`the replay source failed: ${JSON.stringify(failed)}`);
-  return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end), skippedCandles: core.skippedCandles };
+  return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end), skippedCandles: core.skippedCandles,
+    productsSeen: core.productsSeen };
 }

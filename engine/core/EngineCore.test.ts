@@ -99,6 +99,16 @@ describe('EngineCore', () => {
     }]);
   });
 
+  it('knows the products of which a record was decoded, selected or not, dead-lettered or not; not those it could not decode', () => {
+    const core = new EngineCore(testSettings({ products: new Set(['BTC-USD']) }), 'prices.normalized');
+    core.assign(0);
+    const out = new EngineOutputs();
+    core.process({ partition: 0, offset: '0', value: Buffer.from('{"type":"trade"'), timestampMs: 1000 }, out);
+    core.process(record(trade('SOL-USD', T0, 20), 1), out);
+    core.process(record({ ...trade('ETH-USD', T0 + 86_400 * SECOND_US, 10), receivedAtUs: T0 }, 2), out);
+    expect([...core.productsSeen], 'SOL-USD is not selected; ETH-USD\'s record was dead-lettered (clock_skew)').toEqual(['SOL-USD', 'ETH-USD']);
+  });
+
   it('dead-letters a record whose exchange time is implausibly ahead of its receipt time (clock_skew)', () => {
     const core = new EngineCore(testSettings(), 'prices.normalized');
     core.assign(0);

@@ -72,6 +72,7 @@ export class EngineCore {
   readonly #skipped = new Map<string, SkippedCandles>();
   /** With `skipCoarseCandles`: the products of which a record was processed. */
   readonly #processedProducts = new Set<string>();
+  readonly #seenProducts = new Set<string>();
 
   /** `origin`: the topic records come from, named in dead letters. */
   constructor(settings: EngineSettings, origin: string, options: EngineCoreOptions = {}) {
@@ -87,6 +88,14 @@ export class EngineCore {
   /** The candles skipped as coarser than the bars, per product and granularity (`skipCoarseCandles`), of the selected products. */
   get skippedCandles(): readonly SkippedCandles[] {
     return [...this.#skipped.values()].map((s) => ({ ...s, otherData: this.#processedProducts.has(s.productId) }));
+  }
+
+  /**
+   * The products of which a record was decoded, selected or not, whatever became of it: a replay tells a
+   * selected product that had no record in its range (nothing to report on) from one whose records built nothing.
+   */
+  get productsSeen(): ReadonlySet<string> {
+    return this.#seenProducts;
   }
 
   /** Takes ownership of a partition, from its checkpoint or from nothing. */
@@ -130,6 +139,7 @@ export class EngineCore {
       this.#deadLetter(record, 'undecodable', error.reason, out);
       return null;
     }
+    this.#seenProducts.add(event.productId);
     const aheadUs = event.exchangeTimeUs - event.receivedAtUs;
     if (aheadUs > this.settings.maxClockSkewUs) {
       this.#deadLetter(record, 'clock_skew', `exchange time ${aheadUs / 1e6} s ahead of receipt (bound ${this.settings.maxClockSkewUs / 1e6} s)`, out);
