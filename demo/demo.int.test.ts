@@ -102,7 +102,7 @@ describe('the demo (node dist/demo/main.js)', () => {
       expect(output()).toMatch(/\] history: sample history: [\s\S]*\] history: backtest: sma_cross [\s\S]*\] history: sweep: sma_cross [\s\S]*summary/);
       expect(output().match(/^replay-\S+ +sma_cross +allowShort=false,confirmBars=1,fast=5,slow=20 +BTC-USD +60 /gm), 'the replay\'s row and its twin in the sweep').toHaveLength(2);
       expect(output().match(/^replay-\S+\.\d +sma_cross /gm), 'the sweep\'s table').toHaveLength(6);
-      expect(output()).toMatch(/history: backfill 0, replay 0, sweep 0/);
+      expect(output()).toMatch(/history: exit statuses: backfill 0, replay 0, sweep 0/);
       expect(demo.stderr.join('\n')).not.toMatch(/history: .* failed/);
       expect(output()).toMatch(/producer stopped \(exit 0\)[\s\S]*engine stopped \(exit 0\)[\s\S]*simulated Coinbase stopped[\s\S]*summary/);
       expect(output()).toMatch(/exit statuses: producer 0, engine 0/);

@@ -212,14 +212,17 @@ async function main(): Promise<number> {
       }
     }
     if (!stopped() && producer !== null && engine !== null) {
-      say(`producer  pid ${producer.pid}, metrics http://127.0.0.1:${ports.producer}/metrics, log .demo/${ns}/producer.log`);
-      say(`engine    pid ${engine.pid}, metrics http://127.0.0.1:${ports.engine}/metrics, log .demo/${ns}/engine.log ` +
-        `(${STRATEGIES} on ${INTERVALS} bars)`);
+      // Registered for scraping before they are announced: whoever reads the lines finds the target file.
       if (targetsFile !== null) {
         writeFileSync(targetsFile, JSON.stringify([
           { targets: [`127.0.0.1:${ports.producer}`], labels: { job: 'producer', demo: ns } },
           { targets: [`127.0.0.1:${ports.engine}`], labels: { job: 'engine', demo: ns } },
         ]));
+      }
+      say(`producer  pid ${producer.pid}, metrics http://127.0.0.1:${ports.producer}/metrics, log .demo/${ns}/producer.log`);
+      say(`engine    pid ${engine.pid}, metrics http://127.0.0.1:${ports.engine}/metrics, log .demo/${ns}/engine.log ` +
+        `(${STRATEGIES} on ${INTERVALS} bars)`);
+      if (targetsFile !== null) {
         say(`Prometheus scrapes both (jobs producer and engine, label demo="${ns}"; target file ${targetsFile.replace(ROOT, '')})`);
       } else {
         say(`no Prometheus target directory at ${targetsDir}: nothing registers the producer and engine for scraping`);
@@ -312,7 +315,7 @@ async function main(): Promise<number> {
       : `producer: ${sumSamples(finalMetrics, 'producer_trades_published_total')} trades published, ${sumSamples(finalMetrics, 'producer_ws_reconnects_total')} reconnects, ${sumSamples(finalMetrics, 'producer_gap_markers_published_total')} gap markers`,
     rows === null ? null : `schema ${ns}, live engine: ${rows.bars} bars, ${rows.signals} signals, ${rows.trades} fills, ${rows.strategy_metrics} strategy_metrics rows`,
     history === null ? null
-      : `history: ${Object.entries(history.statuses).map(([name, status]) => `${name} ${status}`).join(', ') || 'nothing was run'} (logs .demo/${ns}/history-*.log; runs in ${ns}.strategy_runs)`,
+      : `history: ${Object.keys(history.statuses).length === 0 ? 'nothing was run' : `exit statuses: ${Object.entries(history.statuses).map(([name, status]) => `${name} ${status}`).join(', ')}`} (logs .demo/${ns}/history-*.log; runs in ${ns}.strategy_runs)`,
     `exit statuses: ${Object.entries(statuses).map(([name, status]) => `${name} ${status}`).join(', ') || 'nothing was started'}`,
     `logs: .demo/${ns}/`,
   ];

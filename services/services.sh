@@ -173,13 +173,40 @@ port_holder() {
     sed -E 's/users:\(\("([^"]*)",pid=([0-9]+)/\1 (pid \2)/' || true
 }
 
-# Fails unless port $2 (of service $1, set by variable $3) is free, naming what holds it and how to move.
-require_port() {
-  local name="$1" port="$2" variable="$3" holder hint=""
-  port_free "$port" && return 0
+# Succeeds, saying what holds it, when port $2 (of service $1) is in use; fails when it is free.
+port_busy() {
+  local name="$1" port="$2" holder hint=""
+  port_free "$port" && return 1
   holder="$(port_holder "$port")"
   [[ "$holder" == docker-proxy* ]] && hint=" (a Docker container: the docker-compose stack? 'make down' stops it)"
-  die "port $port ($name) is in use by ${holder:-another program (run 'ss -ltnp' as root to see which)}$hint. Stop it, or choose another port: $variable=<port> make services-up (kept in .services.env for later runs)"
+  echo "port $port ($name) is in use by ${holder:-another program (run 'ss -ltnp' as root to see which)}$hint"
+}
+
+# Fails unless port $2 (of service $1, set by variable $3) is free, naming what holds it and how to move.
+require_port() {
+  local busy
+  busy="$(port_busy "$1" "$2")" || return 0
+  die "$busy. Stop it, or choose another port: $3=<port> make services-up (kept in .services.env for later runs)"
+}
+
+# Before `up` starts anything: the ports of every service not running yet, each busy one named in one message
+# (rather than start Kafka and PostgreSQL, then stop at Prometheus's port).
+require_up_ports() {
+  local busy=() variables=() line
+  if ! pid_alive "$STATE/kafka/kafka.pid" "$STATE/kafka/server.properties"; then
+    line="$(port_busy Kafka "$KAFKA_PORT")" && busy+=("$line") && variables+=(SERVICES_KAFKA_PORT)
+    line="$(port_busy "Kafka's controller, SERVICES_KAFKA_PORT + 1" $((KAFKA_PORT + 1)))" && busy+=("$line") && variables+=(SERVICES_KAFKA_PORT)
+  fi
+  if ! { [ -f "$STATE/postgres/data/PG_VERSION" ] && as_user "$PG_USER" "$(pg_bindir)/pg_ctl" -D "$STATE/postgres/data" status >/dev/null 2>&1; }; then
+    line="$(port_busy PostgreSQL "$PG_PORT")" && busy+=("$line") && variables+=(SERVICES_PG_PORT)
+  fi
+  if ! pid_alive "$STATE/prometheus/prometheus.pid" "--config.file=$STATE/prometheus/prometheus.yml"; then
+    line="$(port_busy Prometheus "$PROM_PORT")" && busy+=("$line") && variables+=(SERVICES_PROMETHEUS_PORT)
+  fi
+  [ ${#busy[@]} -eq 0 ] && return 0
+  local settings
+  settings="$(printf '%s\n' "${variables[@]}" | uniq | sed 's/$/=<port>/' | paste -sd ' ')"
+  die "nothing started: $(printf '%s; ' "${busy[@]}" | sed 's/; $//'). Stop them, or choose other ports: $settings make services-up (kept in .services.env for later runs)"
 }
 
 # --- Kafka -------------------------------------------------------------------------------------------------
@@ -431,6 +458,7 @@ case "$cmd" in
     mkdir -p "$STATE/cache"
     # Traversable but not listable, so each service's user reaches its own directory and nothing else.
     chmod 711 "$STATE"
+    require_up_ports
     kafka_up "$STATE/kafka" "$KAFKA_PORT"
     pg_up "$STATE/postgres" "$PG_PORT"
     prom_up

@@ -79,6 +79,7 @@ describe('services.sh up on other ports, from a checkout only root can enter', (
   const root = join(parent, 'checkout');
   const ports = { SERVICES_KAFKA_PORT: '', SERVICES_PG_PORT: '', SERVICES_PROMETHEUS_PORT: '' };
   let up: { ok: boolean; report: string };
+  let busyUp: { ok: boolean; report: string; kafkaListening: boolean; holder: number | undefined };
 
   beforeAll(async () => {
     ports.SERVICES_KAFKA_PORT = String(await freePortPair());
@@ -93,6 +94,15 @@ describe('services.sh up on other ports, from a checkout only root can enter', (
     if (existsSync(cache)) cpSync(cache, join(root, '.services/cache'), { recursive: true });
     else mkdirSync(join(root, '.services'), { recursive: true });
     await run('chmod', ['700', parent]);
+    // First with Prometheus's port held: refused before anything starts.
+    const holder = spawn('node', ['-e', `require('node:net').createServer().listen(${ports.SERVICES_PROMETHEUS_PORT}, '127.0.0.1')`], { stdio: 'ignore' });
+    try {
+      await waitFor('the holder to listen', () => listening(Number(ports.SERVICES_PROMETHEUS_PORT)));
+      busyUp = { ...await services(root, ports, 'up'), kafkaListening: await listening(Number(ports.SERVICES_KAFKA_PORT)), holder: holder.pid };
+    } finally {
+      holder.kill('SIGTERM');
+    }
+    await waitFor('the holder to stop', async () => !(await listening(Number(ports.SERVICES_PROMETHEUS_PORT))));
     up = await services(root, ports, 'up');
   }, 240_000);
 
@@ -102,6 +112,13 @@ describe('services.sh up on other ports, from a checkout only root can enter', (
     if (state?.isSymbolicLink() === true) rmSync(readlinkSync(join(root, '.services')), { recursive: true, force: true });
     rmSync(parent, { recursive: true, force: true });
   }, 60_000);
+
+  it('with a port busy, starts nothing and names every busy port at once', () => {
+    expect(busyUp.ok).toBe(false);
+    expect(busyUp.report.split('\n').at(-2)).toBe(`[services] error: nothing started: port ${ports.SERVICES_PROMETHEUS_PORT} (Prometheus) is in use by node (pid ${busyUp.holder}). `
+      + 'Stop them, or choose other ports: SERVICES_PROMETHEUS_PORT=<port> make services-up (kept in .services.env for later runs)');
+    expect(busyUp.kafkaListening, 'Kafka was not started').toBe(false);
+  });
 
   it('starts every service on the ports asked for, and writes them to .services.env for later runs', async () => {
     expect(up.ok, up.report).toBe(true);

@@ -8,7 +8,7 @@ import {
 } from './probes.js';
 import { runsScript } from './runsScript.js';
 import {
-  coinbaseVerdict, javaVerdict, mavenVerdict, migrationsVerdict, nodeVerdict, packageMissing, portVerdict, timescaleVerdict, topicsVerdict,
+  coinbaseVerdict, javaVerdict, mavenVerdict, migrationsVerdict, nodeVerdict, notOursVerdict, packageMissing, portVerdict, timescaleVerdict, topicsVerdict,
   type CheckResult, type Installer, type PortSpec,
 } from './verdicts.js';
 
@@ -96,20 +96,31 @@ export async function runDoctor(projectRoot: string, env: Readonly<Record<string
     { service: 'Prometheus', port: port('SERVICES_PROMETHEUS_PORT'), variable: 'SERVICES_PROMETHEUS_PORT', command: 'make services-up', blocksMainJob: true, ours: ranFrom((s) => `${s}/prometheus/prometheus.yml`) },
     { service: 'the producer\'s /metrics', port: port('METRICS_PORT'), variable: 'METRICS_PORT', command: 'make producer', blocksMainJob: true, ours: runsOurProducer },
   ];
+  // The port checks that found a service's port held by a program not this checkout's, by service.
+  const notOurs = new Map<string, CheckResult>();
   for (const spec of specs) {
     if (sockets === null) {
       results.push({ name: `port ${spec.port}`, verdict: 'warning', detail: `cannot tell whether it is free (no \`ss\` command), for ${spec.service}`, fix: 'sudo apt-get install -y iproute2', blocksMainJob: false });
     } else {
-      results.push(portVerdict(spec, sockets.find((s) => s.port === spec.port), spec.ours));
+      const holder = sockets.find((s) => s.port === spec.port);
+      const verdict = portVerdict(spec, holder, spec.ours);
+      if (holder !== undefined && verdict.verdict !== 'ok') notOurs.set(spec.service, verdict);
+      results.push(verdict);
     }
   }
+  // Only what is looked for on this checkout's own ports: KAFKA_BROKERS or a database URL elsewhere is the user's choice.
+  const kafkaNotOurs = setting('KAFKA_BROKERS') === undefined ? notOurs.get('Kafka') : undefined;
+  const database = databaseUrl !== undefined && URL.canParse(databaseUrl) ? new URL(databaseUrl) : null;
+  const postgresNotOurs = database !== null && ['127.0.0.1', 'localhost', '[::1]'].includes(database.hostname)
+    && (database.port === '' ? 5432 : Number(database.port)) === port('SERVICES_PG_PORT') ? notOurs.get('PostgreSQL') : undefined;
 
   results.push(coinbaseVerdict(coinbaseUrl, coinbase));
   const expectedTopics = planTopics(topicNames(setting('KAFKA_TOPIC_PREFIX') ?? ''), { partitions: 1, replicationFactor: 1, retentionMs: 1, maxFrameBytes: 1 }).map((p) => p.name);
-  results.push(topicsVerdict(brokers, expectedTopics, topics));
+  results.push(kafkaNotOurs === undefined ? topicsVerdict(brokers, expectedTopics, topics) : notOursVerdict('Kafka topics', 'Kafka', kafkaNotOurs));
   const migrations = readMigrations().map((m) => m.version);
   results.push(databaseUrl === undefined
     ? { name: 'migrations', verdict: 'warning', detail: 'no MIGRATION_DATABASE_URL or DATABASE_URL: no database to look at', fix: 'make services-up (writes them to .services.env), then make migrate', blocksMainJob: false }
+    : postgresNotOurs !== undefined ? notOursVerdict('migrations', 'PostgreSQL', postgresNotOurs)
     : migrationsVerdict(schema, migrations, server === null ? { error: 'no database' } : 'error' in server ? { error: server.error } : server.migrations));
   return results;
 }

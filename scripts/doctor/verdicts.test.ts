@@ -4,7 +4,7 @@ import { DEFAULT_PORTS } from './runDoctor.js';
 import { runsScript } from './runsScript.js';
 import {
   COINBASE_UNREACHABLE_FIX, coinbaseVerdict, formatReport, javaVerdict, mavenVerdict, migrationsVerdict, nodeVerdict, packageMissing,
-  parseListeners, portVerdict, timescaleVerdict, topicsVerdict, type CheckResult, type PortSpec,
+  notOursVerdict, parseListeners, portVerdict, timescaleVerdict, topicsVerdict, type CheckResult, type PortSpec,
 } from './verdicts.js';
 
 const user = { rootWithApt: false };
@@ -109,6 +109,16 @@ describe('doctor verdicts', () => {
     expect(topicsVerdict('127.0.0.1:19092', ['a'], { error: 'ECONNREFUSED' })).toMatchObject({ verdict: 'warning', fix: 'make services-up (or set KAFKA_BROKERS to your broker)' });
     expect(migrationsVerdict('public', ['0001', '0002'], { applied: ['0001', '0002'] }).verdict).toBe('ok');
     expect(migrationsVerdict('public', ['0001', '0002'], { applied: ['0001'] })).toMatchObject({ verdict: 'warning', detail: '1 of 2 not applied in schema public: 0002', fix: 'make migrate (make engine runs it first)' });
+  });
+
+  it('does not report on the topics of a Kafka (or the migrations of a PostgreSQL) that is not this checkout\'s, naming why', () => {
+    const kafka: PortSpec = { service: 'Kafka', port: 19092, variable: 'SERVICES_KAFKA_PORT', command: 'make services-up', blocksMainJob: true };
+    const anotherCheckouts = portVerdict(kafka, { port: 19092, process: { name: 'java', pid: 4242 } }, () => false);
+    expect(notOursVerdict('Kafka topics', 'Kafka', anotherCheckouts)).toEqual({
+      name: 'Kafka topics', verdict: 'warning',
+      detail: 'not checked: port 19092 is not held by this checkout\'s Kafka (Kafka needs it, but java (pid 4242) holds it); what answers there is another instance\'s',
+      fix: 'free port 19092 or choose another port (see port 19092 above), then make doctor again', blocksMainJob: false,
+    });
   });
 
   it('exits 1 exactly when a check the main job needs is missing', () => {

@@ -216,6 +216,18 @@ export function migrationsVerdict(schema: string, expected: readonly string[], p
   return { name, verdict: 'warning', detail: `${pending.length} of ${expected.length} not applied in schema ${schema}: ${pending.join(', ')}`, fix: 'make migrate (make engine runs it first)', blocksMainJob: false };
 }
 
+/**
+ * A check of what a local service holds (Kafka's topics, PostgreSQL's migrations) when its port verdict found
+ * the port held by a program that is not this checkout's service: what answers there is another instance's
+ * (another checkout's Kafka, say), so its answer says nothing about this checkout and is not reported.
+ */
+export function notOursVerdict(name: string, service: string, port: CheckResult): CheckResult {
+  return {
+    name, verdict: 'warning', detail: `not checked: ${port.name} is not held by this checkout's ${service} (${port.detail}); what answers there is another instance's`,
+    fix: `free ${port.name} or choose another port (see ${port.name} above), then make doctor again`, blocksMainJob: false,
+  };
+}
+
 /** The report: one line per check, its fix under it, and the summary; the exit status is 1 when blocked. */
 export function formatReport(results: readonly CheckResult[]): { text: string; exitCode: 0 | 1 } {
   const width = Math.max(...results.map((r) => r.name.length));
