@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import postgres from 'postgres';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -30,6 +31,8 @@ const LEAVE_TIMEOUT_MS = 5000;
 /** With other settings than the group's run, how long to wait for the group's live members to leave before refusing: an engine being stopped leaves within LEAVE_TIMEOUT_MS. */
 const MEMBERS_LEAVE_WAIT_MS = 2 * LEAVE_TIMEOUT_MS;
 const MEMBERS_CHECK_EVERY_MS = 500;
+/** On stop, how long to wait for Kafka's list of the group's other members before marking the run interrupted. */
+const MEMBERS_ON_STOP_TIMEOUT_MS = 2000;
 /** With no record, the first "waiting for records" line after this long, then one every IDLE_REPORT_EVERY_MS. */
 const IDLE_FIRST_REPORT_MS = 30_000;
 const IDLE_REPORT_EVERY_MS = 300_000;
@@ -74,6 +77,12 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   const admin = kafka.admin();
   await admin.connect();
   onStop(() => admin.disconnect());
+  // For what runs on a timer or during the stop (the lag poll, the last look at the group's members): no retries,
+  // so that in a Kafka outage a request fails at once instead of keeping the process alive with kafkajs's
+  // retry timers after the engine has stopped.
+  const probe = kafka.admin({ retry: { retries: 0 } });
+  await probe.connect();
+  onStop(() => probe.disconnect());
 
   // One group runs one set of settings: other settings supersede the group's run only once its engines have
   // gone. Engines that start at the same moment, before either has joined, are not seen: the later supersedes.
@@ -153,7 +162,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   engine.start();
   logger.info({ group }, 'joining the consumer group');
   const lag = pollConsumerLag({
-    admin, topic: topics.normalized, positions: () => engine.positions, startFrom: config.ENGINE_START_FROM,
+    admin: probe, topic: topics.normalized, positions: () => engine.positions, startFrom: config.ENGINE_START_FROM,
     gauge: metrics.consumerLag, everyMs: LAG_POLL_EVERY_MS, logger,
   });
   // Idle and stuck must not look alike: say that the engine waits, and on what, while no record arrives.
@@ -174,8 +183,10 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
     await relay.stop(5000);
     // The run is interrupted only when this was its last engine: other members of the group (a scale-out) go
     // on writing it. (Two engines stopping at the same moment may each still see the other: the status then
-    // stays `running` until the next start of the group.) Kafka unreachable: this engine's view, interrupted.
-    const others = await liveGroupMembers(admin, group).catch(() => []);
+    // stays `running` until the next start of the group.) Kafka unreachable or slow (an outage: kafkajs would
+    // retry for many seconds): this engine's view, interrupted, within the shutdown's time.
+    const members = liveGroupMembers(probe, group).catch(() => null);
+    const others = await Promise.race([members, sleep(MEMBERS_ON_STOP_TIMEOUT_MS, null, { ref: false })]) ?? [];
     if (others.length > 0) {
       logger.info({ run: run.runId, members: others.length }, `run ${run.runId} goes on: ${others.length} other engine(s) of group ${group} still write it`);
       return;

@@ -3,6 +3,9 @@ import { ConfigError } from '../config/ConfigError.js';
 import { loadProgramConfig, type ProgramConfig } from '../config/loadProgramConfig.js';
 import type { ProgramName } from '../config/programs.js';
 import { redactConfig } from '../config/redactConfig.js';
+
+/** After the cleanups, how long the event loop may take to drain before the process exits anyway. */
+const EXIT_GRACE_MS = 1000;
 import { createLogger } from '../logging/createLogger.js';
 
 /** Exit status for bad configuration (sysexits.h `EX_CONFIG`). */
@@ -95,6 +98,9 @@ export async function startProgram<P extends ProgramName, X = undefined>(
       }
       process.exitCode = exitCode !== 0 ? exitCode : failed ? 1 : 0;
       logger.info(`${program} stopped`);
+      // Every resource is released: a library timer still pending (kafkajs retrying a request made during a
+      // broker outage) must not keep the stopped program alive. Unref'd: fires only if something does.
+      setTimeout(() => { process.exit(); }, EXIT_GRACE_MS).unref();
     })();
     return stopping;
   };
