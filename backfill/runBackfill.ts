@@ -79,6 +79,27 @@ function admit<E extends CandleEvent | TradeEvent>(page: MappedPage<E>, gate: St
 
 const failure = (error: unknown): string => (error as Error).message;
 
+/**
+ * Runs one stream's `load`, then writes what is queued and marks the stream done; a failure ends the stream
+ * with its message (logged; a re-run resumes where it stopped), an interruption (Ctrl-C aborts the requests
+ * in flight) ends it without one: the run then ends with status 2.
+ */
+async function runStream(ctx: BackfillContext, key: string, report: QualityReport, resume: StreamOutcome['resumedAfter'], load: () => Promise<void>): Promise<StreamOutcome> {
+  let error: string | null = null;
+  try {
+    await load();
+    await ctx.writer.flush();
+    if (!ctx.stopped()) ctx.progress.finish(key);
+  } catch (e) {
+    if (!ctx.stopped()) {
+      error = failure(e);
+      ctx.logger.error({ stream: key, err: e }, 'stream stopped: a re-run resumes where it stopped');
+    }
+    await ctx.writer.flush().catch(() => undefined);
+  }
+  return { stream: key, quality: report.summary(), error, resumedAfter: resume };
+}
+
 async function candleStream(ctx: BackfillContext, productId: string, granularityS: number, fromS: number, toS: number): Promise<StreamOutcome> {
   const stream: StreamKind = { kind: 'candle', granularityS };
   const key = streamKey(productId, stream);
@@ -89,8 +110,7 @@ async function candleStream(ctx: BackfillContext, productId: string, granularity
   const gate = new StreamGate(resume);
   const granularity = granularityOfSeconds(granularityS) ?? 'ONE_MINUTE';
   ctx.progress.plan(key, windows.length);
-  let error: string | null = null;
-  try {
+  return runStream(ctx, key, report, resume, async () => {
     await runOrdered({
       next: (k) => windows[k] ?? null,
       lookahead: ctx.lookahead,
@@ -106,17 +126,7 @@ async function candleStream(ctx: BackfillContext, productId: string, granularity
         return !ctx.stopped();
       },
     });
-    await ctx.writer.flush();
-    if (!ctx.stopped()) ctx.progress.finish(key);
-  } catch (e) {
-    // Interrupted (Ctrl-C aborts the requests in flight) is not a failure: the run ends with status 2.
-    if (!ctx.stopped()) {
-      error = failure(e);
-      ctx.logger.error({ stream: key, err: e }, 'stream stopped: a re-run resumes where it stopped');
-    }
-    await ctx.writer.flush().catch(() => undefined);
-  }
-  return { stream: key, quality: report.summary(), error, resumedAfter: resume };
+  });
 }
 
 async function tradeStream(ctx: BackfillContext, productId: string, fromS: number, toS: number): Promise<StreamOutcome> {
@@ -133,8 +143,7 @@ async function tradeStream(ctx: BackfillContext, productId: string, fromS: numbe
     return last === undefined ? null : { id: Number(last.tradeId), timeUs: last.exchangeTimeUs };
   };
   ctx.progress.plan(key, 1);
-  let error: string | null = null;
-  try {
+  return runStream(ctx, key, report, resume, async () => {
     const newest = await ctx.trades.get(path, { limit: 1 }, (body, rx) => mark(mapRestTrades(body, productId, rx)));
     const resumeId = resume?.tradeId === undefined || resume.tradeId === null ? null : Number(resume.tradeId);
     let firstId: number | null = null;
@@ -168,15 +177,5 @@ async function tradeStream(ctx: BackfillContext, productId: string, fromS: numbe
         },
       });
     }
-    await ctx.writer.flush();
-    if (!ctx.stopped()) ctx.progress.finish(key);
-  } catch (e) {
-    // Interrupted (Ctrl-C aborts the requests in flight) is not a failure: the run ends with status 2.
-    if (!ctx.stopped()) {
-      error = failure(e);
-      ctx.logger.error({ stream: key, err: e }, 'stream stopped: a re-run resumes where it stopped');
-    }
-    await ctx.writer.flush().catch(() => undefined);
-  }
-  return { stream: key, quality: report.summary(), error, resumedAfter: resume };
+  });
 }
