@@ -3,6 +3,7 @@ import type { Consumer, ConsumerConfig, ConsumerRunConfig } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ConnectionGate } from './ConnectionGate.js';
 import { createKafka } from './createKafka.js';
+import { isCoordinatorNotFound } from './isCoordinatorNotFound.js';
 
 /**
  * The client's retries give up after about 5 s (8, backing off to 1 s): kafkajs then crashes the consumer
@@ -10,6 +11,11 @@ import { createKafka } from './createKafka.js';
  * goes on after its connections are cut, and its timers hold the process) for as long as they last.
  */
 const RETRY = { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 } as const;
+/**
+ * How long after a crash kafkajs does not restart from, but this consumer does, it joins the group again: 1 s,
+ * doubling while such crashes follow each other (a coordinator that stays unreachable), up to 30 s.
+ */
+const COORDINATOR_RESTART_MS = { first: 1000, max: 30_000 } as const;
 
 export interface GroupConsumerOptions {
   readonly clientId: string;
@@ -18,7 +24,7 @@ export interface GroupConsumerOptions {
   readonly config: Omit<ConsumerConfig, 'retry'>;
   /** How long `close()` lets kafkajs finish the batch in hand and leave the group before cutting its connections. */
   readonly leaveTimeoutMs: number;
-  /** kafkajs gave up (a crash it does not restart from) while not closing: this consumer is dead. */
+  /** kafkajs gave up (a crash neither it nor this consumer restarts from) while not closing: this consumer is dead. */
   readonly onFatal: (error: Error) => void;
 }
 
@@ -36,12 +42,19 @@ export interface GroupConsumerOptions {
  * {@link ConnectionGate}: requests in flight (a parked JoinGroup) fail, no connection can be opened again,
  * and whatever kafkajs still runs ends in errors instead of a rejoin. Assignments are not reported once
  * closing. Without a leave, the group moves this member's partitions when its session times out.
+ *
+ * The other way round, kafkajs stops for good when it cannot find the group's coordinator, which happens
+ * during a broker restart ({@link isCoordinatorNotFound}): this consumer runs again after
+ * {@link COORDINATOR_RESTART_MS}, as kafkajs does after its retriable crashes, for as long as it happens.
  */
 export class GroupConsumer {
   readonly consumer: Consumer;
   readonly #o: GroupConsumerOptions;
   readonly #gate = new ConnectionGate();
   #closing: Promise<void> | null = null;
+  #runConfig: ConsumerRunConfig | null = null;
+  #restart: NodeJS.Timeout | undefined;
+  #restartInMs: number = COORDINATOR_RESTART_MS.first;
 
   constructor(options: GroupConsumerOptions) {
     this.#o = options;
@@ -50,8 +63,22 @@ export class GroupConsumer {
     });
     this.consumer = kafka.consumer({ ...options.config, retry: { restartOnFailure: () => Promise.resolve(!this.isClosing()) } });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart && !this.isClosing()) options.onFatal(payload.error);
+      if (payload.restart || this.isClosing()) return;
+      if (isCoordinatorNotFound(payload.error) && this.#runConfig !== null) this.#runAgain(this.#runConfig, payload.error);
+      else options.onFatal(payload.error);
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => { this.#restartInMs = COORDINATOR_RESTART_MS.first; });
+  }
+
+  /** kafkajs has stopped and disconnected when it reports the crash, so `run` starts a new member that joins afresh. */
+  #runAgain(config: ConsumerRunConfig, error: Error): void {
+    const restartInMs = this.#restartInMs;
+    this.#restartInMs = Math.min(restartInMs * 2, COORDINATOR_RESTART_MS.max);
+    this.#o.logger.warn({ err: error, restartInMs },
+      `Kafka has no coordinator for the consumer group yet (a broker restarting?): joining again in ${restartInMs} ms`);
+    this.#restart = setTimeout(() => {
+      if (!this.isClosing()) this.consumer.run(config).catch((e: unknown) => { this.#o.onFatal(e instanceof Error ? e : new Error(String(e))); });
+    }, restartInMs);
   }
 
   /** A call, not a field read: it changes across awaits, which narrowing cannot see. */
@@ -66,7 +93,9 @@ export class GroupConsumer {
 
   /** kafkajs's `run`, unless closing (a consumer closed while its program was starting never starts). */
   run(config: ConsumerRunConfig): Promise<void> {
-    return this.isClosing() ? Promise.resolve() : this.consumer.run(config);
+    if (this.isClosing()) return Promise.resolve();
+    this.#runConfig = config;
+    return this.consumer.run(config);
   }
 
   /** Each new assignment of the group (partitions per topic); none once closing. */
@@ -91,6 +120,7 @@ export class GroupConsumer {
 
   async #close(): Promise<void> {
     const { logger, leaveTimeoutMs } = this.#o;
+    clearTimeout(this.#restart);
     const stopped = await Promise.race([
       this.consumer.stop().then(() => true, () => true),
       sleep(leaveTimeoutMs, false, { ref: false }),
