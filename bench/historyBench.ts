@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import { pino } from 'pino';
+import { parseDurationUs } from '../config/parseDuration.js';
 import { EngineCore } from '../engine/core/EngineCore.js';
 import { EngineOutputs } from '../engine/core/outputs.js';
 import { PartitionProcessor } from '../engine/core/PartitionProcessor.js';
@@ -29,11 +30,16 @@ import { settingsFor } from './engineThroughput.js';
  *
  * For comparison (issue 12): "an SMA-cross backtest of 1.05 M one-minute candles takes 5.75 s in Jesse's step
  * mode" (≈ 183 k candles/s, in-process, results kept in memory). The in-process figure below is the like for
- * like; the replay adds Kafka's decoding, JSON validation and every bar's rows (a bar and three statistics
- * rows per candle) committed to PostgreSQL.
+ * like; the replay adds Kafka's decoding, JSON validation and the rows committed to PostgreSQL. Rows are
+ * recorded every `--record-every` (default 1h, as a long backtest would run; `bar`: a bar and three statistics
+ * rows per candle, 42 M rows for the two years).
  */
-const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'core-only': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'record-every': { type: 'string' }, 'core-only': { type: 'boolean' } } });
 const DAYS = Number(flags.days ?? process.env['BENCH_HISTORY_DAYS'] ?? 730);
+/** The replay's `--record-every` (default 1h: two years of rows per minute are 42 M rows); `bar`: every bar. */
+const RECORD_EVERY = flags['record-every'] ?? process.env['BENCH_HISTORY_RECORD_EVERY'] ?? '1h';
+const RECORD_EVERY_US = RECORD_EVERY === 'bar' ? 0 : parseDurationUs(RECORD_EVERY);
+if (RECORD_EVERY_US === null) throw new Error(`--record-every: "${RECORD_EVERY}" is not bar or a duration such as 1h`);
 const PRODUCTS = Number(flags.products ?? process.env['BENCH_HISTORY_PRODUCTS'] ?? 10);
 const MINUTES_PER_DAY = 1440;
 const MINUTE_US = 60_000_000;
@@ -68,7 +74,7 @@ function* days(): Generator<CandleEvent[]> {
   for (let d = 0; d < DAYS; d++) for (let p = 0; p < PRODUCTS; p++) yield day(p, d, prices[p] as { value: number });
 }
 
-const settings = { ...settingsFor(['sma_cross']), allowedLatenessUs: 0, eventTimePerProduct: true };
+const settings = { ...settingsFor(['sma_cross']), allowedLatenessUs: 0, eventTimePerProduct: true, recordEveryUs: RECORD_EVERY_US };
 
 /** (a) The engine's core alone, on decoded candles and on JSON records; only the processing is timed. */
 function coreRate(): { candles: number; candlesPerSecond: number; withJsonDecodeCandlesPerSecond: number; bars: number } {
@@ -104,7 +110,7 @@ progress('');
 console.error(`in-process: ${JSON.stringify(inProcess)}`);
 
 let replay: Record<string, unknown> | null = null;
-let setup = `${CANDLES} one-minute candles (${PRODUCTS} products × ${DAYS} days); sma_cross, statistics windows 60,1440, 1-minute bars, lateness 0, event time per product`;
+let setup = `${CANDLES} one-minute candles (${PRODUCTS} products × ${DAYS} days); sma_cross, statistics windows 60,1440, 1-minute bars, lateness 0, event time per product, rows recorded ${RECORD_EVERY_US === 0 ? 'at every bar' : `every ${RECORD_EVERY} (--record-every)`}`;
 if (flags['core-only'] !== true) {
   const { services, stop } = await resolveServices(process.env);
   const kafka = createKafka('bench', services.kafkaBrokers, pino({ level: 'warn' }));
@@ -142,7 +148,7 @@ if (flags['core-only'] !== true) {
     ...(process.env['BENCH_NODE_OPTIONS'] === undefined ? {} : { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] }),
   };
   const start = performance.now();
-  const cli = new ProgramProcess('replay/main.js', env, ['--topic', 'history', '--strategy', 'sma_cross', '--json']);
+  const cli = new ProgramProcess('replay/main.js', env, ['--topic', 'history', '--strategy', 'sma_cross', '--json', ...(RECORD_EVERY_US === 0 ? [] : ['--record-every', RECORD_EVERY])]);
   const code = await cli.exited;
   if (code !== 0) throw new Error(`replay exited with ${code}: ${cli.stderr.join('\n')}`);
   const report = JSON.parse(cli.stdout.join('\n')) as { records: number; seconds: number; results: unknown[] };

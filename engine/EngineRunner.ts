@@ -251,6 +251,8 @@ export class EngineRunner {
     this.#stopping = true;
     if (this.#timer !== null) clearInterval(this.#timer);
     await Promise.all(this.#loading.values());
+    // The run ends here: rows held back by `recordEveryUs` (a replay's) go into the final checkpoints.
+    for (const [partition, runtime] of this.#partitions) this.#o.core.recordLatest(partition, runtime.outputs);
     await this.checkpointAll();
     return [...this.#partitions.values()].every((r) => !r.abandoned && r.nextOffset === r.committedOffset);
   }

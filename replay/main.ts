@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import { ConfigError } from '../config/ConfigError.js';
+import { formatDurationSeconds } from '../config/parseDuration.js';
 import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
 import type { ProgramConfig } from '../config/loadProgramConfig.js';
 import type { StrategyInstance } from '../engine/core/EngineSettings.js';
@@ -63,7 +64,14 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   const { instances, skipped } = await instancesFor(command, config, configured, runId);
   const products = command.products === null ? null : new Set(command.products);
   // History is in event-time order per product, not across a partition's products: event time per product.
-  const settings = { ...engineSettings(config, instances, runId, products), ...(command.topic === 'history' ? { eventTimePerProduct: true } : {}) };
+  const settings = {
+    ...engineSettings(config, instances, runId, products), ...(command.topic === 'history' ? { eventTimePerProduct: true } : {}),
+    ...(command.recordEveryUs === null ? {} : { recordEveryUs: command.recordEveryUs }),
+  };
+  const every = command.recordEveryUs;
+  if (every !== null && settings.intervalsUs.some((i) => every % i !== 0)) {
+    throw new ReplayUsageError([`--record-every: ${formatDurationSeconds(every / 1e6)} is not a multiple of every ENGINE_INTERVALS interval (${config.ENGINE_INTERVALS.join(',')})`]);
+  }
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const topic = topics[command.topic];
   const kafka = createKafka('replay', config.KAFKA_BROKERS, logger);

@@ -17,7 +17,7 @@ describe('parseReplayArgs', () => {
       '--strategy', 'sma_cross', '--params', '{"fast":5,"slow":20}', '--speed', '10x', '--label', 'test'])).toEqual({
       kind: 'run', topic: 'normalized', from: { kind: 'time', ms: Date.UTC(2026, 10, 20) }, to: { kind: 'time', ms: 1_795_219_200_000 },
       products: ['BTC-USD', 'ETH-USD'], strategy: ['sma_cross'], params: '{"fast":5,"slow":20}', grid: null,
-      speed: { kind: 'paced', factor: 10 }, label: 'test', rankBy: 'sharpe', json: false,
+      speed: { kind: 'paced', factor: 10 }, recordEveryUs: null, label: 'test', rankBy: 'sharpe', json: false,
     });
   });
 
@@ -26,7 +26,7 @@ describe('parseReplayArgs', () => {
     expect(command).toEqual({
       kind: 'run', topic: 'normalized', from: { kind: 'offsets', offsets: new Map([[0, 10n], [2, 0n]]) }, to: null, products: null, strategy: null, params: null,
       grid: [{ fast: 5, slow: 20 }, { fast: 5, slow: 30 }, { fast: 10, slow: 20 }, { fast: 10, slow: 30 }],
-      speed: { kind: 'max' }, label: null, rankBy: 'sortino', json: true,
+      speed: { kind: 'max' }, recordEveryUs: null, label: null, rankBy: 'sortino', json: true,
     });
   });
 
@@ -44,6 +44,13 @@ describe('parseReplayArgs', () => {
       '--products: "btc-usd" is not a Coinbase product id: upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX',
       '--products: "BTCUSD" is not a Coinbase product id: upper-case letters and digits in two to four dash-separated parts, e.g. BTC-USD or BTC-PERP-INTX',
     ]);
+  });
+
+  it('reads --record-every as a duration', () => {
+    expect(parseReplayArgs(['--record-every', '1h'])).toMatchObject({ kind: 'run', recordEveryUs: 3_600_000_000 });
+    expect(parseReplayArgs(['--record-every', '1d'])).toMatchObject({ kind: 'run', recordEveryUs: 86_400_000_000 });
+    expect(problems(['--record-every', 'hourly'])).toEqual(['--record-every: "hourly" is not a duration such as 15m, 1h or 1d']);
+    expect(problems(['--record-every', '0m'])).toEqual(['--record-every: "0m" is not a duration such as 15m, 1h or 1d']);
   });
 
   it('reads --list, --show and --help', () => {

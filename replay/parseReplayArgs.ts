@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseDurationUs } from '../config/parseDuration.js';
 import { PRODUCT_ID_PATTERN } from '../wire/MarketEvent.js';
 import { GridSyntaxError, parseGrid, type ParameterGrid } from './parseGrid.js';
 
@@ -28,6 +29,12 @@ export interface ReplayRunCommand {
   readonly params: string | null;
   readonly grid: ParameterGrid | null;
   readonly speed: ReplaySpeed;
+  /**
+   * `--record-every`: bars and statistics rows written every this many µs of event time (and each series'
+   * last), instead of at every bar; null: every bar. A multiple of every ENGINE_INTERVALS interval (checked
+   * against the configuration by the caller).
+   */
+  readonly recordEveryUs: number | null;
   readonly label: string | null;
   readonly rankBy: RankBy;
   readonly json: boolean;
@@ -71,6 +78,9 @@ Strategy (default: STRATEGY_MODULE and STRATEGY_PARAMS):
   --rank-by STAT       order of the results table: ${RANK_BY.join(', ')} (default sharpe)
 Options:
   --speed max|1x|Nx    max (default), or paced in event time (10x: ten times real time)
+  --record-every DUR   write bars and statistics rows only for bars ending on a multiple of DUR (UTC; 1h, 1d),
+                       and each series' last bar, instead of every bar: for long backtests. Signals, fills
+                       and the results are exact and complete; a multiple of every ENGINE_INTERVALS interval
   --label TEXT         a name for the run (shown by --list)
   --json               machine-readable output
   --list               the recorded runs, newest first
@@ -87,6 +97,7 @@ Examples:
   replay --from 0:0,1:0,2:0 --to 0:50000,1:50000,2:50000 --products BTC-USD --label "BTC baseline"
   replay --strategy sma_cross --grid fast=5..20:5,slow=20..60:10 --rank-by sortino
   replay --topic history --from 2026-10-01T00:00:00Z --strategy sma_cross --grid fast=5..20:5,slow=30|60
+  replay --topic history --record-every 1h --label "two years, hourly rows"
   replay --list
 `;
 
@@ -130,7 +141,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
       options: {
         topic: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, products: { type: 'string' },
         strategy: { type: 'string' }, params: { type: 'string' }, grid: { type: 'string' }, 'rank-by': { type: 'string' },
-        speed: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' },
+        speed: { type: 'string' }, 'record-every': { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' },
         list: { type: 'boolean' }, show: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -176,6 +187,12 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   const rankBy = (values['rank-by'] ?? 'sharpe') as RankBy;
   if (!RANK_BY.includes(rankBy)) problems.push(`--rank-by: "${rankBy}" is not one of ${RANK_BY.join(', ')}`);
   const pace = speed(values.speed ?? 'max', problems);
+  const recordEveryText = values['record-every'];
+  const recordEveryUs = recordEveryText === undefined ? null : parseDurationUs(recordEveryText);
+  if (recordEveryText !== undefined && recordEveryUs === null) problems.push(`--record-every: "${recordEveryText}" is not a duration such as 15m, 1h or 1d`);
   if (problems.length > 0) throw new ReplayUsageError(problems);
-  return { kind: 'run', topic, from, to, products, strategy, params: values.params ?? null, grid, speed: pace, label: values.label ?? null, rankBy, json };
+  return {
+    kind: 'run', topic, from, to, products, strategy, params: values.params ?? null, grid, speed: pace, recordEveryUs,
+    label: values.label ?? null, rankBy, json,
+  };
 }

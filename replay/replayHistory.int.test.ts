@@ -106,6 +106,45 @@ describe('replay --topic history', () => {
     expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${report.runId}`, 'its working checkpoints are gone').toEqual([]);
   });
 
+  it('--record-every 5m writes the bars and statistics rows of bars ending on a multiple of 5 minutes and the last; the results are the full run\'s', async () => {
+    type Report = { runId: string; status: string; results: { runId: string }[] };
+    const full = await runCli(env, ['--topic', 'history', '--label', 'every bar', '--json']);
+    const sampled = await runCli(env, ['--topic', 'history', '--label', 'every 5m', '--record-every', '5m', '--json']);
+    expect([full.code, sampled.code], `${full.stderr}\n${sampled.stderr}`).toEqual([0, 0]);
+    const [a, b] = [JSON.parse(full.stdout) as Report, JSON.parse(sampled.stdout) as Report];
+    expect(b.status).toBe('finished');
+    const withoutRun = (r: Report) => r.results.map(({ runId: _run, ...rest }) => rest);
+    expect(withoutRun(b), 'the results table: each series\' statistics at its last bar').toEqual(withoutRun(a));
+    expect(withoutRun(b), '2 strategies × 2 products × 2 intervals').toHaveLength(8);
+
+    const bars = await schema.sql<{ product_id: string; interval_s: number; minute: number }[]>`
+      SELECT product_id, interval_s, ((extract(epoch FROM bucket) * 1000000 - ${T0}) / ${MINUTE_US})::int AS minute
+      FROM bars WHERE run_id = ${b.runId} ORDER BY product_id, interval_s, bucket`;
+    // T0 is midnight UTC: the 1-minute bar of minute 4 ends at 00:05, on the grid; minute 5's is each product's
+    // last; the 5-minute bar of minute 0 ends at 00:05.
+    expect(bars.map((r) => [r.product_id, r.interval_s, r.minute])).toEqual([
+      ['BTC-USD', 60, 4], ['BTC-USD', 60, 5], ['BTC-USD', 300, 0], ['ETH-USD', 60, 4], ['ETH-USD', 60, 5], ['ETH-USD', 300, 0],
+    ]);
+    // Each row written equals the full run's row of that bar (rows of 3 bars × 2 strategies × 2 products × 3 statistics).
+    const metrics = (runId: string) => schema.sql`
+      SELECT strategy_id, params_key, product_id, interval_s, window_bars, time, equity, position, bar_return, cumulative_return, sharpe,
+        sortino, max_drawdown, trade_count, win_rate, bars
+      FROM strategy_metrics WHERE run_id = ${runId} ORDER BY strategy_id, params_key, product_id, interval_s, window_bars, time`;
+    const everyBar = await metrics(a.runId);
+    const written = await metrics(b.runId);
+    expect(written).toHaveLength(36);
+    expect(written).toEqual(everyBar.filter((r) => written.some((w) => JSON.stringify({ ...w }) === JSON.stringify({ ...r }))));
+    const [run] = await schema.sql<{ settings: Record<string, unknown> }[]>`SELECT settings FROM strategy_runs WHERE run_id = ${b.runId}`;
+    expect(run?.settings['recordEvery']).toBe('5m');
+  });
+
+  it('refuses --record-every that is not a multiple of every bar interval (exit 64), recording nothing', async () => {
+    const { code, stdout, stderr } = await runCli(env, ['--topic', 'history', '--record-every', '90s', '--label', 'every 90s']);
+    expect([code, stdout]).toEqual([64, '']);
+    expect(stderr).toContain('--record-every: 90s is not a multiple of every ENGINE_INTERVALS interval (1m,5m)');
+    expect(await schema.sql`SELECT run_id FROM strategy_runs WHERE label = 'every 90s'`).toEqual([]);
+  });
+
   it('fails with a clear message, and marks the run failed, when the bars are finer than the candles', async () => {
     const { code, stdout, stderr } = await runCli({ ...env, ENGINE_INTERVALS: '30s,1m' }, ['--topic', 'history']);
     expect(code).toBe(1);

@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { EngineSettings, StrategyInstance } from '../engine/core/EngineSettings.js';
+import { formatDurationSeconds } from '../config/parseDuration.js';
 import { runSettings } from '../engine/runSettings.js';
 import type { RankBy } from './parseReplayArgs.js';
 import type { PartitionRange } from './replayRange.js';
@@ -48,6 +49,7 @@ export async function insertReplayRun(sql: Sql, run: {
   const recorded = {
     ...runSettings(run.settings, run.topic), products: run.settings.products === null ? null : [...run.settings.products].sort(),
     eventTime: run.settings.eventTimePerProduct === true ? 'product' : 'partition',
+    recordEvery: (run.settings.recordEveryUs ?? 0) === 0 ? 'every bar' : formatDurationSeconds((run.settings.recordEveryUs ?? 0) / 1e6),
   };
   await sql`
     INSERT INTO strategy_runs (run_id, kind, label, strategies, settings, status, started_at, offsets, from_time, to_time)

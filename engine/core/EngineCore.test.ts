@@ -29,6 +29,54 @@ describe('EngineCore', () => {
     expect(seen.restarts, 'restarts').toBeGreaterThan(60);
   });
 
+  it('recording every 15 minutes writes exactly the full run\'s rows at multiples of 15 minutes and each series\' last, restarted anywhere or not', { timeout: 60_000 }, () => {
+    const every = 15 * MINUTE_US;
+    // No eviction here (an evicted product writes its rows when it leaves: next test).
+    const settings = testSettings({ idleEvictUs: 24 * 60 * MINUTE_US });
+    const seen = { kept: 0, dropped: 0, last: 0 };
+    fc.assert(fc.property(marketStream, fc.array(fc.nat(), { maxLength: 3 }), (events, cuts) => {
+      const full = runEngine(settings, events);
+      const sampled = runEngine({ ...settings, recordEveryUs: every }, events, new Set(cuts.map((c) => c % (events.length + 1))));
+      const barKey = (b: { productId: string; intervalUs: number }) => `${b.productId} ${b.intervalUs}`;
+      const metricKey = (m: { productId: string; intervalUs: number; strategyId: string; paramsKey: string }) => `${m.productId} ${m.intervalUs} ${m.strategyId} ${m.paramsKey}`;
+      // A series' rows: those at multiples of `every`, and its last whatever its time.
+      const expected = <T>(rows: readonly T[], key: (r: T) => string, endUs: (r: T) => number) => {
+        const last = new Map(rows.map((r) => [key(r), r]));
+        const kept = rows.filter((r) => endUs(r) % every === 0 || last.get(key(r)) === r);
+        seen.kept += kept.length;
+        seen.dropped += rows.length - kept.length;
+        seen.last += rows.filter((r) => endUs(r) % every !== 0 && last.get(key(r)) === r).length;
+        return kept;
+      };
+      const order = <T>(rows: readonly T[], key: (r: T) => string, endUs: (r: T) => number) =>
+        [...rows].sort((a, b) => endUs(a) - endUs(b) || key(a).localeCompare(key(b)));
+      expect(order(sampled.bars, barKey, (b) => b.endUs)).toEqual(order(expected(full.bars, barKey, (b) => b.endUs), barKey, (b) => b.endUs));
+      expect(order(sampled.metrics, metricKey, (m) => m.barEndUs)).toEqual(order(expected(full.metrics, metricKey, (m) => m.barEndUs), metricKey, (m) => m.barEndUs));
+      // Signals, fills and late trades are all written.
+      expect([sampled.signals, sampled.fills, sampled.late]).toEqual([full.signals, full.fills, full.late]);
+    }), { numRuns: 40 });
+    expect(seen.dropped, 'rows held back').toBeGreaterThan(1000);
+    expect(seen.kept, 'rows written on the grid or last').toBeGreaterThan(100);
+    expect(seen.last, 'series whose last row is off the grid').toBeGreaterThan(20);
+  });
+
+  it('recording every hour: a product evicted from memory writes its held-back rows as it leaves', () => {
+    const core = new EngineCore(testSettings({ idleEvictUs: 10 * MINUTE_US, recordEveryUs: 60 * MINUTE_US, statWindows: [], strategies: [instance('sma_cross', { fast: 2, slow: 4 })] }), 'prices.normalized');
+    core.assign(0);
+    const out = new EngineOutputs();
+    // SOL-USD trades in minute 2, BTC-USD heartbeats move time on: SOL-USD's 1- and 5-minute bars close, then it is evicted.
+    core.process(record(trade('SOL-USD', T0 + 2 * MINUTE_US, 20), 0), out);
+    for (let i = 0; i < 40; i++) core.process(record(heartbeat('BTC-USD', T0 + i * 30 * SECOND_US), i + 1), out);
+    expect(core.partitions.get(0)!.productCount, 'SOL-USD was evicted').toBe(1);
+    // T0 is a multiple of an hour (1 800 000 000 s = 500 000 h): nothing of the first 20 minutes is on the grid.
+    expect(T0 % (60 * MINUTE_US)).toBe(0);
+    const sol = out.bars.filter((b) => b.productId === 'SOL-USD');
+    // The heartbeat at 12:30 moves the watermark to 12:28: the 1-minute bar ending at 12 closes, and SOL-USD,
+    // silent since 2:00 (more than 10 minutes before it), leaves; its 5-minute bar ending at 15 never closed.
+    expect(sol.map((b) => [(b.endUs - T0) / MINUTE_US, b.intervalUs / MINUTE_US]), 'its last bar of each interval, written at eviction').toEqual([[12, 1], [10, 5]]);
+    expect(out.metrics.filter((m) => m.productId === 'SOL-USD').map((m) => [(m.barEndUs - T0) / MINUTE_US, m.intervalUs / MINUTE_US])).toEqual([[12, 1], [10, 5]]);
+  });
+
   it('evicts a product that goes idle from memory, keeping its books dormant, and restores them when it returns', () => {
     const core = new EngineCore(testSettings({ idleEvictUs: 10 * MINUTE_US }), 'prices.normalized');
     core.assign(0);

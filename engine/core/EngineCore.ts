@@ -103,6 +103,11 @@ export class EngineCore {
     this.#partitions.set(partition, new PartitionProcessor(this.settings, partition, snapshot?.meta, snapshot?.products, snapshot?.dormant));
   }
 
+  /** Writes the rows of a partition held back by `EngineSettings.recordEveryUs` (see `PartitionProcessor.recordLatest`). */
+  recordLatest(partition: number, out: EngineOutputs): void {
+    this.#partitions.get(partition)?.recordLatest(out);
+  }
+
   /** Forgets a partition (another engine owns it now, or its state will be reloaded). */
   revoke(partition: number): void {
     this.#partitions.delete(partition);

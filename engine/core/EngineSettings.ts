@@ -60,6 +60,20 @@ export interface EngineSettings {
    * Absent or false: per partition, as the live feed needs (a quiet product's bars close on the others' events).
    */
   readonly eventTimePerProduct?: boolean;
+  /**
+   * Results recorded every this many µs of event time instead of at every bar (a replay's `--record-every`):
+   * a bar's `bars` and `strategy_metrics` rows are written when its end is a multiple of it (UTC), and each
+   * instance's last bar when the run stops (`EngineCore.recordLatest`), so the last rows, and every row written,
+   * equal those of a run recording every bar. Signals and fills are always all written. A multiple of every
+   * interval. Absent or 0: every bar (the live engine).
+   */
+  readonly recordEveryUs?: number;
+}
+
+/** Whether a bar ending at `barEndUs` is written at once under `settings.recordEveryUs`. */
+export function recordsBar(settings: Pick<EngineSettings, 'recordEveryUs'>, barEndUs: number): boolean {
+  const every = settings.recordEveryUs ?? 0;
+  return every === 0 || barEndUs % every === 0;
 }
 
 const DAY_US = 86_400 * 1_000_000;

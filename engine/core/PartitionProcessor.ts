@@ -1,5 +1,6 @@
 import type { MarketEvent } from '../../wire/MarketEvent.js';
-import type { EngineSettings } from './EngineSettings.js';
+import { type EngineSettings, recordsBar } from './EngineSettings.js';
+import type { Bar } from '../../strategies/Bar.js';
 import type { EngineOutputs } from './outputs.js';
 import { BAR_INPUT, type BarInput, ProductBars, type ProductBarsState } from './ProductBars.js';
 import { RecentIds } from './RecentIds.js';
@@ -17,6 +18,8 @@ export interface ProductState {
   readonly recentTradeIds: readonly string[];
   /** The product's own event time, when event time is kept per product (`EngineSettings.eventTimePerProduct`). */
   readonly time?: PartitionMeta;
+  /** The last bar of each interval whose row waits for `recordLatest` (`EngineSettings.recordEveryUs`), by interval (µs). */
+  readonly unwrittenBars?: Readonly<Record<string, Bar>>;
 }
 
 export interface PartitionMeta {
@@ -46,6 +49,8 @@ class Product {
   /** Per interval (in the settings' order); created with the product's first bar of that interval. */
   readonly runners: (StrategyRunner[] | null)[];
   readonly recentTradeIds: RecentIds;
+  /** The last bar of each interval, when its row waits for `recordLatest`, by interval (µs). */
+  readonly unwrittenBars: Map<number, Bar>;
   /** The product's own event time (used when event time is kept per product). */
   maxEventUs: number;
   watermarkUs: number;
@@ -58,6 +63,7 @@ class Product {
     this.nextBoundaryUs = state?.time?.nextBoundaryUs ?? Number.MIN_SAFE_INTEGER;
     this.bars = new ProductBars(productId, settings.intervalsUs, state?.bars);
     this.recentTradeIds = new RecentIds(RECENT_TRADE_IDS, state?.recentTradeIds);
+    this.unwrittenBars = new Map(Object.entries(state?.unwrittenBars ?? {}).map(([intervalUs, bar]) => [Number(intervalUs), bar]));
     this.runners = settings.intervalsUs.map((intervalUs) => {
       const saved = state?.runners[String(intervalUs)];
       if (saved === undefined || saved.length === 0) return null;
@@ -67,6 +73,16 @@ class Product {
       });
     });
     this.countOrders();
+  }
+
+  /** Writes the rows waiting for the run's end (bars and strategy results); returns whether there were any. */
+  recordLatest(runId: string, out: EngineOutputs): boolean {
+    let wrote = this.unwrittenBars.size > 0;
+    for (const bar of this.unwrittenBars.values()) out.bars.push({ ...bar, runId });
+    this.unwrittenBars.clear();
+    for (const list of this.runners) for (const runner of list ?? []) wrote = runner.recordLatest(out) || wrote;
+    if (wrote) this.dirty = true;
+    return wrote;
   }
 
   countOrders(): void {
@@ -89,7 +105,10 @@ class Product {
     this.runners.forEach((list, i) => {
       if (list !== null) runners[String(intervalsUs[i])] = list.map((r) => r.snapshot());
     });
-    const state: ProductState = { lastEventUs: this.lastEventUs, bars: this.bars.snapshot(), runners, recentTradeIds: this.recentTradeIds.snapshot() };
+    const state: ProductState = {
+      lastEventUs: this.lastEventUs, bars: this.bars.snapshot(), runners, recentTradeIds: this.recentTradeIds.snapshot(),
+      ...(this.unwrittenBars.size === 0 ? {} : { unwrittenBars: Object.fromEntries([...this.unwrittenBars].map(([intervalUs, bar]) => [String(intervalUs), bar])) }),
+    };
     if (this.maxEventUs === Number.MIN_SAFE_INTEGER) return state;
     return { ...state, time: { maxEventUs: this.maxEventUs, watermarkUs: this.watermarkUs, nextBoundaryUs: this.nextBoundaryUs } };
   }
@@ -249,6 +268,15 @@ export class PartitionProcessor {
     product.nextBoundaryUs = nextBoundary(settings.intervalsUs, watermarkUs);
   }
 
+  /**
+   * Writes every product's rows held back by `EngineSettings.recordEveryUs` (its last bar of each interval and
+   * each instance's results at it): called when a run stops, so that its last rows are there. Products
+   * evicted meanwhile wrote theirs when they left memory.
+   */
+  recordLatest(out: EngineOutputs): void {
+    for (const product of this.#products.values()) product.recordLatest(this.#settings.runId, out);
+  }
+
   /** The state changed since the last call (the store saves it), including the products evicted since then. */
   takeChanges(): PartitionChanges {
     const changed = new Map<string, ProductState>();
@@ -288,6 +316,8 @@ export class PartitionProcessor {
       this.#closeProductBars(product, this.#watermarkUs, out);
       // Idle in event time: nothing at all (not even a heartbeat) for idleEvictUs. Its books stay in the store.
       if (product.lastEventUs < this.#watermarkUs - settings.idleEvictUs) {
+        // Its rows waiting for the run's end are written now: nothing changes them while it is idle.
+        product.recordLatest(settings.runId, out);
         this.#products.delete(productId);
         this.#evicted.set(productId, product.snapshot(settings.intervalsUs));
         this.#dormant.add(productId);
@@ -302,7 +332,12 @@ export class PartitionProcessor {
     if (bars.length === 0) return;
     product.dirty = true;
     for (const bar of bars) {
-      out.bars.push({ ...bar, runId: settings.runId });
+      if (recordsBar(settings, bar.endUs)) {
+        out.bars.push({ ...bar, runId: settings.runId });
+        product.unwrittenBars.delete(bar.intervalUs);
+      } else {
+        product.unwrittenBars.set(bar.intervalUs, bar);
+      }
       const i = settings.intervalsUs.indexOf(bar.intervalUs);
       const runners = (product.runners[i] ??= settings.strategies.map((s) => new StrategyRunner(settings, s, product.bars.productId, bar.intervalUs)));
       for (const runner of runners) runner.onBar(bar, out);

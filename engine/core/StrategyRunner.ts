@@ -1,7 +1,7 @@
 import type { Bar } from '../../strategies/Bar.js';
 import type { JsonValue, Strategy, TargetPosition } from '../../strategies/Strategy.js';
 import { PerformanceStatistics } from '../../metrics/statistics/PerformanceStatistics.js';
-import { type EngineSettings, periodsPerYear, type StrategyInstance } from './EngineSettings.js';
+import { type EngineSettings, periodsPerYear, recordsBar, type StrategyInstance } from './EngineSettings.js';
 import type { EngineOutputs, InstanceKey } from './outputs.js';
 import { type Fill, PositionBook, type PositionBookState } from './PositionBook.js';
 
@@ -24,6 +24,15 @@ export interface MatchedOrder {
   readonly timeUs: number;
 }
 
+/** A marked bar's own values, as its `strategy_metrics` rows hold them beside the statistics. */
+export interface MarkedBar {
+  readonly barEndUs: number;
+  readonly equity: number;
+  /** Signed quantity held after the bar. */
+  readonly position: number;
+  readonly barReturn: number;
+}
+
 export interface StrategyRunnerState {
   readonly strategyId: string;
   readonly version: number;
@@ -39,6 +48,8 @@ export interface StrategyRunnerState {
   /** Event time of the last fill and the next fill sequence number at that time. */
   readonly lastFillUs: number;
   readonly nextSeq: number;
+  /** The last bar, when its rows wait for `recordLatest` (`EngineSettings.recordEveryUs`); absent in older states. */
+  readonly unwritten?: MarkedBar | null;
 }
 
 /**
@@ -61,12 +72,14 @@ export class StrategyRunner {
   readonly #book: PositionBook;
   readonly #stats: PerformanceStatistics;
   readonly #allowedLatenessUs: number;
+  readonly #settings: EngineSettings;
   #order: PendingOrder | null;
   #matched: MatchedOrder[];
   #lastEquity: number;
   #lastBarEndUs: number | null;
   #lastFillUs: number;
   #nextSeq: number;
+  #unwritten: MarkedBar | null;
 
   constructor(settings: EngineSettings, instance: StrategyInstance, productId: string, intervalUs: number, state?: StrategyRunnerState) {
     this.#instance = instance;
@@ -75,12 +88,14 @@ export class StrategyRunner {
     this.#book = new PositionBook(settings.initialEquity, settings.feeBps, settings.slippageBps, state?.book);
     this.#stats = new PerformanceStatistics({ periodsPerYear: periodsPerYear(settings, intervalUs), windows: settings.statWindows, riskFreeRate: settings.riskFreeRate, sortinoMar: settings.sortinoMar }, state?.stats);
     this.#allowedLatenessUs = settings.allowedLatenessUs;
+    this.#settings = settings;
     this.#order = state?.order ?? null;
     this.#matched = state?.matched.slice() ?? [];
     this.#lastEquity = state?.lastEquity ?? settings.initialEquity;
     this.#lastBarEndUs = state?.lastBarEndUs ?? null;
     this.#lastFillUs = state?.lastFillUs ?? Number.MIN_SAFE_INTEGER;
     this.#nextSeq = state?.nextSeq ?? 0;
+    this.#unwritten = state?.unwritten ?? null;
   }
 
   /** Whether a saved state belongs to this instance (same strategy, version and parameters). */
@@ -141,10 +156,28 @@ export class StrategyRunner {
         out.signals.push({ ...this.key, barEndUs: bar.endUs, target: signal.target, reason: signal.reason, price: bar.close });
       }
     }
-    out.metrics.push({
-      ...this.key, barEndUs: bar.endUs, equity, position: this.#book.quantity, barReturn: wasBankrupt ? 0 : barReturn,
-      stats: [this.#stats.sinceStart(), ...this.#stats.windows()],
-    });
+    const marked = { barEndUs: bar.endUs, equity, position: this.#book.quantity, barReturn: wasBankrupt ? 0 : barReturn };
+    if (recordsBar(this.#settings, bar.endUs)) {
+      this.#unwritten = null;
+      this.#write(marked, out);
+    } else {
+      this.#unwritten = marked;
+    }
+  }
+
+  /**
+   * Writes the last bar's rows if they wait (results recorded every `recordEveryUs`). Nothing changes the
+   * statistics between two bars, so they are the rows that bar would have had. Returns whether it wrote.
+   */
+  recordLatest(out: EngineOutputs): boolean {
+    if (this.#unwritten === null) return false;
+    this.#write(this.#unwritten, out);
+    this.#unwritten = null;
+    return true;
+  }
+
+  #write(marked: MarkedBar, out: EngineOutputs): void {
+    out.metrics.push({ ...this.key, ...marked, stats: [this.#stats.sinceStart(), ...this.#stats.windows()] });
   }
 
   snapshot(): StrategyRunnerState {
@@ -152,7 +185,7 @@ export class StrategyRunner {
       strategyId: this.#instance.plugin.id, version: this.#instance.plugin.version, paramsKey: this.#instance.paramsKey,
       strategy: this.#strategy.snapshot(), book: this.#book.snapshot(), stats: this.#stats.snapshot(),
       order: this.#order, matched: this.#matched.slice(), lastEquity: this.#lastEquity, lastBarEndUs: this.#lastBarEndUs,
-      lastFillUs: this.#lastFillUs, nextSeq: this.#nextSeq,
+      lastFillUs: this.#lastFillUs, nextSeq: this.#nextSeq, ...(this.#unwritten === null ? {} : { unwritten: this.#unwritten }),
     };
   }
 

@@ -50,7 +50,7 @@ export class FakeCheckpointStore {
   }
 }
 
-/** Processes the stream, checkpointing after every record and restarting from the checkpoint at `restarts`. */
+/** Processes the stream, checkpointing after every record and restarting from the checkpoint at `restarts`, then ends the run. */
 export function runEngine(settings: EngineSettings, events: readonly MarketEvent[], restarts: ReadonlySet<number> = new Set()): EngineOutputs {
   const out = new EngineOutputs();
   const store = new FakeCheckpointStore();
@@ -66,5 +66,7 @@ export function runEngine(settings: EngineSettings, events: readonly MarketEvent
     core.process(r, out);
     store.save(core);
   });
+  // The run ends: rows held back by `recordEveryUs` are written, as EngineRunner.stop does.
+  core.recordLatest(0, out);
   return out;
 }
