@@ -1,5 +1,6 @@
-// Applies the project's patches to installed dependencies. Run right after every `npm ci` (the Makefile's
-// node_modules target, .ci/run and the Dockerfile do it; `npm ci --ignore-scripts` runs no postinstall hook).
+// Applies the project's patches to installed dependencies. Run right after every `npm ci`: package.json's
+// `postinstall` runs it after a plain `npm ci` or `npm install`; the Makefile's node_modules target, .ci/run and
+// the Dockerfile install with `--ignore-scripts` (no dependency's install script runs) and run it themselves.
 // Idempotent: an already patched file is left alone. It fails loudly, changing nothing, when an installed file
 // is neither the exact upstream file the patch was written for nor the patched result: then the dependency was
 // upgraded, and the patch must be re-checked against the new release (or dropped, once upstream has the fix).
