@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CompressionTypes, Partitioners } from 'kafkajs';
 import postgres from 'postgres';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { assertPostgresPatched } from '../db/assertPostgresPatched.js';
 import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
 import { ConnectionGate } from '../kafka/ConnectionGate.js';
 import { createKafka } from '../kafka/createKafka.js';
@@ -62,6 +63,7 @@ await startProgram('engine', async (config, logger, onStop, strategies) => {
   onStop(() => server.close());
   logger.info({ port: server.port }, 'metrics on /metrics');
 
+  assertPostgresPatched();
   const sql = postgres(config.DATABASE_URL, {
     max: 4, onnotice: () => undefined, types: EXACT_TIMESTAMPS,
     connection: { application_name: 'engine', search_path: `${config.DATABASE_SCHEMA}, public` },

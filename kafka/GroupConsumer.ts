@@ -16,6 +16,12 @@ const RETRY = { initialRetryTime: 100, maxRetryTime: 1000, retries: 8 } as const
  * doubling while such crashes follow each other (a coordinator that stays unreachable), up to 30 s.
  */
 const COORDINATOR_RESTART_MS = { first: 1000, max: 30_000 } as const;
+/**
+ * How long such crashes may follow each other without a join before the consumer gives up (`onFatal`): a broker
+ * restart ends within it; a coordinator that never comes (FindCoordinator refused by an ACL, or
+ * `__consumer_offsets` that cannot be created) must not keep a process waiting forever.
+ */
+const COORDINATOR_GIVE_UP_MS = 5 * 60_000;
 
 export interface GroupConsumerOptions {
   readonly clientId: string;
@@ -45,7 +51,8 @@ export interface GroupConsumerOptions {
  *
  * The other way round, kafkajs stops for good when it cannot find the group's coordinator, which happens
  * during a broker restart ({@link isCoordinatorNotFound}): this consumer runs again after
- * {@link COORDINATOR_RESTART_MS}, as kafkajs does after its retriable crashes, for as long as it happens.
+ * {@link COORDINATOR_RESTART_MS}, as kafkajs does after its retriable crashes, for up to
+ * {@link COORDINATOR_GIVE_UP_MS} without a join.
  */
 export class GroupConsumer {
   readonly consumer: Consumer;
@@ -55,6 +62,8 @@ export class GroupConsumer {
   #runConfig: ConsumerRunConfig | null = null;
   #restart: NodeJS.Timeout | undefined;
   #restartInMs: number = COORDINATOR_RESTART_MS.first;
+  /** Wall time of the first of the coordinator crashes since the last join; null once joined. */
+  #coordinatorLostAtMs: number | null = null;
 
   constructor(options: GroupConsumerOptions) {
     this.#o = options;
@@ -67,11 +76,19 @@ export class GroupConsumer {
       if (isCoordinatorNotFound(payload.error) && this.#runConfig !== null) this.#runAgain(this.#runConfig, payload.error);
       else options.onFatal(payload.error);
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => { this.#restartInMs = COORDINATOR_RESTART_MS.first; });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+      this.#restartInMs = COORDINATOR_RESTART_MS.first;
+      this.#coordinatorLostAtMs = null;
+    });
   }
 
   /** kafkajs has stopped and disconnected when it reports the crash, so `run` starts a new member that joins afresh. */
   #runAgain(config: ConsumerRunConfig, error: Error): void {
+    const lostAtMs = (this.#coordinatorLostAtMs ??= Date.now());
+    if (Date.now() - lostAtMs >= COORDINATOR_GIVE_UP_MS) {
+      this.#o.onFatal(new Error(`Kafka has had no coordinator for the consumer group for ${COORDINATOR_GIVE_UP_MS / 60_000} minutes (${error.message})`, { cause: error }));
+      return;
+    }
     const restartInMs = this.#restartInMs;
     this.#restartInMs = Math.min(restartInMs * 2, COORDINATOR_RESTART_MS.max);
     this.#o.logger.warn({ err: error, restartInMs },

@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import postgres, { type Sql } from 'postgres';
 import { ConfigError } from '../config/ConfigError.js';
 import { formatDurationSeconds } from '../config/parseDuration.js';
+import { assertPostgresPatched } from '../db/assertPostgresPatched.js';
 import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
 import type { ProgramConfig } from '../config/loadProgramConfig.js';
 import type { StrategyInstance } from '../engine/core/EngineSettings.js';
@@ -195,6 +196,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // A command-line tool: only warnings and errors unless LOG_LEVEL asks for more; on stderr, beside the progress bar.
   const logger = createLogger('replay', process.env['LOG_LEVEL'] === undefined ? 'warn' : config.LOG_LEVEL, pino.destination(2));
+  assertPostgresPatched();
   const sql = postgres(config.DATABASE_URL, {
     max: 4, onnotice: () => undefined, types: EXACT_TIMESTAMPS, connection: { application_name: 'replay', search_path: `${config.DATABASE_SCHEMA}, public` },
   });

@@ -22,7 +22,7 @@
 //   scripts/patchDependencies.int.test.ts passes without it.
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
@@ -30,6 +30,17 @@ import { fileURLToPath } from 'node:url';
 const rootAt = process.argv.indexOf('--root');
 const ROOT = rootAt > 0 && process.argv[rootAt + 1] !== undefined ? process.argv[rootAt + 1] : join(dirname(fileURLToPath(import.meta.url)), '..');
 
+// As npm's postinstall hook of a package installed into another project (from git or a tarball), the
+// dependencies are the other project's (hoisted out of ROOT): leave them alone, and say so. The engine and
+// replay refuse to start on an unpatched postgres.js (db/assertPostgresPatched.ts).
+const initCwd = process.env.INIT_CWD;
+if (process.env.npm_lifecycle_event === 'postinstall' && initCwd !== undefined && resolve(initCwd) !== resolve(ROOT)) {
+  process.stderr.write(`patchDependencies: installed as a dependency of ${initCwd}: postgres.js not patched here; `
+    + `run node ${join(ROOT, 'scripts/patchDependencies.js')} --root ${initCwd} to patch that project's copy\n`);
+  process.exit(0);
+}
+
+// Also in db/assertPostgresPatched.ts, which checks it at the programs' start.
 const MARK = '/* patched by scripts/patchDependencies.js: porsager/postgres#1066 */';
 const connectionEdits = [
   {
