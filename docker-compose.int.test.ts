@@ -1,9 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -51,7 +53,7 @@ async function composeConfig(env: Record<string, string>): Promise<{ code: numbe
 
 describe('the docker-compose stack, without Docker', () => {
   afterAll(() => {
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true, maxRetries: 5 });
   });
 
   it('runs with the .env `make up` writes: Compose accepts it, and Alertmanager without a webhook keeps the alerts to itself', async () => {
@@ -138,7 +140,11 @@ describe('the docker-compose stack, without Docker', () => {
       });
       expect(received[0]?.alerts.map((a) => a.labels)).toEqual([alert]);
     } finally {
+      // Alertmanager writes its state into am-data as it stops: wait for its exit before the directory goes.
+      const exited = once(alertmanager, 'exit');
       alertmanager.kill('SIGTERM');
+      const stopped = await Promise.race([exited.then(() => true), sleep(10_000, false)]);
+      if (!stopped) alertmanager.kill('SIGKILL');
       sink.close();
     }
   });
