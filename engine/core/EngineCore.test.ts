@@ -60,31 +60,6 @@ describe('EngineCore', () => {
     expect(seen.last, 'series whose last row is off the grid').toBeGreaterThan(20);
   });
 
-  it('recording every 15 minutes with eviction: rows written are the full run\'s, once each, including every row on the grid and each series\' last', { timeout: 60_000 }, () => {
-    const every = 15 * MINUTE_US;
-    const settings = testSettings({ idleEvictUs: 5 * MINUTE_US });
-    let extra = 0;
-    fc.assert(fc.property(marketStream, fc.array(fc.nat(), { maxLength: 3 }), (events, cuts) => {
-      const full = runEngine(settings, events);
-      const sampled = runEngine({ ...settings, recordEveryUs: every }, events, new Set(cuts.map((c) => c % (events.length + 1))));
-      const check = <T extends { productId: string; intervalUs: number }>(fullRows: readonly T[], rows: readonly T[], endUs: (r: T) => number, key: (r: T) => string) => {
-        const all = new Set(fullRows.map((r) => JSON.stringify(r)));
-        const written = rows.map((r) => JSON.stringify(r));
-        expect(written.filter((r) => !all.has(r)), 'rows the full run does not have').toEqual([]);
-        expect(new Set(written).size, 'each row once').toBe(written.length);
-        const last = new Map(fullRows.map((r) => [key(r), r]));
-        const required = fullRows.filter((r) => endUs(r) % every === 0 || last.get(key(r)) === r).map((r) => JSON.stringify(r));
-        expect(required.filter((r) => !written.includes(r)), 'rows on the grid and last rows missing').toEqual([]);
-        // Eviction writes a product's last rows as it leaves: those are the only others.
-        extra += written.length - required.length;
-      };
-      check(full.bars, sampled.bars, (b) => b.endUs, (b) => `${b.productId} ${b.intervalUs}`);
-      check(full.metrics, sampled.metrics, (m) => m.barEndUs, (m) => `${m.productId} ${m.intervalUs} ${m.strategyId} ${m.paramsKey}`);
-      expect([sampled.signals, sampled.fills, sampled.late]).toEqual([full.signals, full.fills, full.late]);
-    }), { numRuns: 30 });
-    expect(extra, 'rows written at an eviction (the streams evict)').toBeGreaterThan(0);
-  });
-
   it('recording every hour: a product evicted from memory writes its held-back rows as it leaves', () => {
     const core = new EngineCore(testSettings({ idleEvictUs: 10 * MINUTE_US, recordEveryUs: 60 * MINUTE_US, statWindows: [], strategies: [instance('sma_cross', { fast: 2, slow: 4 })] }), 'prices.normalized');
     core.assign(0);
