@@ -54,7 +54,8 @@ describe('EngineCore', () => {
       expect(order(sampled.metrics, metricKey, (m) => m.barEndUs)).toEqual(order(expected(full.metrics, metricKey, (m) => m.barEndUs), metricKey, (m) => m.barEndUs));
       // Signals, fills and late trades are all written.
       expect([sampled.signals, sampled.fills, sampled.late]).toEqual([full.signals, full.fills, full.late]);
-    }), { numRuns: 40 });
+      // No shrinking: each step replays up to 400 records twice, so a failure would run for many minutes; the seed is reported.
+    }), { numRuns: 40, endOnFailure: true });
     expect(seen.dropped, 'rows held back').toBeGreaterThan(1000);
     expect(seen.kept, 'rows written on the grid or last').toBeGreaterThan(100);
     expect(seen.last, 'series whose last row is off the grid').toBeGreaterThan(20);
