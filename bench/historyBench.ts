@@ -34,12 +34,14 @@ import { settingsFor } from './engineThroughput.js';
  * recorded every `--record-every` (default 1h, as a long backtest would run; `bar`: a bar and three statistics
  * rows per candle, 42 M rows for the two years).
  */
-const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'record-every': { type: 'string' }, 'core-only': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'record-every': { type: 'string' }, workers: { type: 'string' }, 'core-only': { type: 'boolean' } } });
 const DAYS = Number(flags.days ?? process.env['BENCH_HISTORY_DAYS'] ?? 730);
 /** The replay's `--record-every` (default 1h: two years of rows per minute are 42 M rows); `bar`: every bar. */
 const RECORD_EVERY = flags['record-every'] ?? process.env['BENCH_HISTORY_RECORD_EVERY'] ?? '1h';
 const RECORD_EVERY_US = RECORD_EVERY === 'bar' ? 0 : parseDurationUs(RECORD_EVERY);
 if (RECORD_EVERY_US === null) throw new Error(`--record-every: "${RECORD_EVERY}" is not bar or a duration such as 1h`);
+/** The replay's `--workers` (default auto: one engine thread per core, at most one per partition). */
+const WORKERS = flags.workers ?? process.env['BENCH_HISTORY_WORKERS'] ?? 'auto';
 const PRODUCTS = Number(flags.products ?? process.env['BENCH_HISTORY_PRODUCTS'] ?? 10);
 const MINUTES_PER_DAY = 1440;
 const MINUTE_US = 60_000_000;
@@ -144,14 +146,14 @@ if (flags['core-only'] !== true) {
   const env = {
     KAFKA_BROKERS: services.kafkaBrokers.join(','), KAFKA_TOPIC_PREFIX: prefix, DATABASE_URL: services.databaseUrl, DATABASE_SCHEMA: schema.schema,
     ENGINE_INTERVALS: '1m', ENGINE_ALLOWED_LATENESS_MS: '0', ENGINE_STAT_WINDOWS: '60,1440',
-    // To profile the replay: BENCH_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/replay-profile".
-    ...(process.env['BENCH_NODE_OPTIONS'] === undefined ? {} : { NODE_OPTIONS: process.env['BENCH_NODE_OPTIONS'] }),
   };
   const start = performance.now();
-  const cli = new ProgramProcess('replay/main.js', env, ['--topic', 'history', '--strategy', 'sma_cross', '--json', ...(RECORD_EVERY_US === 0 ? [] : ['--record-every', RECORD_EVERY])]);
+  // To profile the replay: BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/replay-profile" (node's own options).
+  const nodeArgs = process.env['BENCH_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
+  const cli = new ProgramProcess('replay/main.js', env, ['--topic', 'history', '--strategy', 'sma_cross', '--json', '--workers', WORKERS, ...(RECORD_EVERY_US === 0 ? [] : ['--record-every', RECORD_EVERY])], nodeArgs);
   const code = await cli.exited;
   if (code !== 0) throw new Error(`replay exited with ${code}: ${cli.stderr.join('\n')}`);
-  const report = JSON.parse(cli.stdout.join('\n')) as { records: number; seconds: number; results: unknown[] };
+  const report = JSON.parse(cli.stdout.join('\n')) as { records: number; seconds: number; workers: number; results: unknown[] };
   const wallSeconds = (performance.now() - start) / 1000;
   const [rows] = await schema.sql<{ bars: number; metrics: number }[]>`
     SELECT (SELECT count(*)::int FROM bars) AS bars, (SELECT count(*)::int FROM strategy_metrics) AS metrics`;
@@ -159,7 +161,7 @@ if (flags['core-only'] !== true) {
   await schema.drop();
   await stop();
   replay = {
-    records: report.records, seconds: report.seconds, wallSeconds, instances: report.results.length, candlesPerSecond: Math.round(report.records / report.seconds),
+    records: report.records, seconds: report.seconds, wallSeconds, workers: report.workers, instances: report.results.length, candlesPerSecond: Math.round(report.records / report.seconds),
     rowsWritten: { bars: rows?.bars, strategyMetrics: rows?.metrics }, publishSeconds: Number(publishSeconds.toFixed(1)),
     goal: { seconds: 300, forCandles: 10_512_000, projectedSecondsFor10_5M: Math.round((10_512_000 / report.records) * report.seconds), met: (10_512_000 / report.records) * report.seconds <= 300 },
   };

@@ -1,25 +1,24 @@
 #!/usr/bin/env node
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { pino, type Logger } from 'pino';
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import { ConfigError } from '../config/ConfigError.js';
-import { formatDurationSeconds } from '../config/parseDuration.js';
-import { assertPostgresPatched } from '../db/assertPostgresPatched.js';
-import { EXACT_TIMESTAMPS } from '../db/exactTimestamps.js';
 import type { ProgramConfig } from '../config/loadProgramConfig.js';
 import type { StrategyInstance } from '../engine/core/EngineSettings.js';
-import { engineSettings } from '../engine/engineSettings.js';
-import { loadStrategyProgramConfig } from '../engine/loadStrategyProgramConfig.js';
-import { resolveStrategies } from '../engine/resolveStrategies.js';
 import { createKafka } from '../kafka/createKafka.js';
 import { createLogger } from '../logging/createLogger.js';
 import { topicNames } from '../wire/topics.js';
 import { formatTable } from './formatTable.js';
 import { parseReplayArgs, REPLAY_HELP, ReplayUsageError, type ReplayRunCommand } from './parseReplayArgs.js';
+import { loadReplayConfig, planReplay } from './planReplay.js';
 import { ProgressBar } from './ProgressBar.js';
+import { replayDatabase } from './replayDatabase.js';
 import { ReplayRangeError, resolveReplayRange } from './replayRange.js';
 import { findRun, finishReplayRun, insertReplayRun, listRuns, rankResults, runResults, type RunResult } from './replayRuns.js';
 import { runReplay } from './runReplay.js';
+import { runReplayWorkers } from './runReplayWorkers.js';
+import { shareRanges } from './shareRanges.js';
 
 /** Exit statuses (README and --help): sysexits.h's EX_USAGE, EX_NOINPUT and EX_CONFIG for bad arguments, an empty range and bad environment. */
 const EXIT = { done: 0, failed: 1, interrupted: 2, usage: 64, empty: 66, config: 78 } as const;
@@ -36,43 +35,10 @@ function resultsTable(results: readonly RunResult[]): string {
   );
 }
 
-/** The strategy instances of a run, or of a sweep (one run id per valid combination), and what was skipped. */
-async function instancesFor(command: ReplayRunCommand, config: ProgramConfig<'replay'>, configured: readonly StrategyInstance[], runId: string):
-  Promise<{ instances: StrategyInstance[]; skipped: { combination: unknown; problems: string[] }[] }> {
-  const modules = command.strategy ?? config.STRATEGY_MODULE;
-  const params = command.params ?? (command.strategy === null ? config.STRATEGY_PARAMS : '');
-  if (command.grid === null && command.strategy === null && command.params === null) return { instances: [...configured], skipped: [] };
-  if (command.grid === null) return { instances: await resolveStrategies(modules, params), skipped: [] };
-  if (modules.length !== 1) throw new ReplayUsageError([`--grid sweeps one strategy; STRATEGY_MODULE names ${modules.length}: give --strategy`]);
-  const base = params.trim() === '' ? {} : JSON.parse(params) as Record<string, unknown>;
-  const instances: StrategyInstance[] = [];
-  const skipped: { combination: unknown; problems: string[] }[] = [];
-  for (const [i, combination] of command.grid.entries()) {
-    try {
-      const [instance] = await resolveStrategies(modules, JSON.stringify({ ...base, ...combination }));
-      if (instance !== undefined) instances.push({ ...instance, runId: `${runId}.${i + 1}` });
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      skipped.push({ combination, problems: error.problems.map((p) => p.message) });
-    }
-  }
-  if (instances.length === 0) throw new ReplayUsageError(['--grid: no valid combination', ...skipped.flatMap((s) => s.problems)]);
-  return { instances, skipped };
-}
-
-async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>, configured: readonly StrategyInstance[], sql: Sql, logger: Logger): Promise<number> {
+async function replay(argv: readonly string[], command: ReplayRunCommand, config: ProgramConfig<'replay'>, configured: readonly StrategyInstance[], sql: Sql, logger: Logger): Promise<number> {
   const runId = `replay-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${randomUUID().slice(0, 4)}`;
-  const { instances, skipped } = await instancesFor(command, config, configured, runId);
+  const { instances, skipped, settings } = await planReplay(command, config, configured, runId);
   const products = command.products === null ? null : new Set(command.products);
-  // History is in event-time order per product, not across a partition's products: event time per product.
-  const settings = {
-    ...engineSettings(config, instances, runId, products), ...(command.topic === 'history' ? { eventTimePerProduct: true } : {}),
-    ...(command.recordEveryUs === null ? {} : { recordEveryUs: command.recordEveryUs }),
-  };
-  const every = command.recordEveryUs;
-  if (every !== null && settings.intervalsUs.some((i) => every % i !== 0)) {
-    throw new ReplayUsageError([`--record-every: ${formatDurationSeconds(every / 1e6)} is not a multiple of every ENGINE_INTERVALS interval (${config.ENGINE_INTERVALS.join(',')})`]);
-  }
   const topics = topicNames(config.KAFKA_TOPIC_PREFIX);
   const topic = topics[command.topic];
   const kafka = createKafka('replay', config.KAFKA_BROKERS, logger);
@@ -85,6 +51,9 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     fail([`the range holds no records (${topic} offsets ${range}): nothing replayed, no run recorded`]);
     return EXIT.empty;
   }
+  // Engine threads: one per core by default, at most one per partition to read; one when paced.
+  const workers = command.workers !== 'auto' ? command.workers : command.speed.kind === 'paced' ? 1 : availableParallelism();
+  const shares = shareRanges(ranges, workers);
   const [migrated] = await sql<{ ready: boolean }[]>`SELECT to_regclass('strategy_runs') IS NOT NULL AS ready`;
   if (migrated?.ready !== true) throw new Error('the database has no engine tables: run `make migrate` first');
 
@@ -116,12 +85,14 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
   const startMs = performance.now();
   let outcome;
   try {
-    outcome = await runReplay({
-      kafka, brokers: config.KAFKA_BROKERS, sql, topics, topic: command.topic, settings, ranges, speed: command.speed,
-      checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger,
-      onProgress: (read, total) => { progress.update(read, total, 'records'); }, interrupted,
-      onHandled: async (seen) => { if (recorded === null && [...seen].some(selected)) await record(); },
-    });
+    const onProgress = (read: bigint, total: bigint) => { progress.update(read, total, 'records'); };
+    const onHandled = async (seen: ReadonlySet<string>) => { if (recorded === null && [...seen].some(selected)) await record(); };
+    outcome = shares.length > 1
+      ? await runReplayWorkers({ argv, runId, shares, onProgress, interrupted, onHandled })
+      : await runReplay({
+        kafka, brokers: config.KAFKA_BROKERS, sql, topics, topic: command.topic, settings, ranges, speed: command.speed,
+        checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, logger, onProgress, interrupted, onHandled,
+      });
   } catch (error) {
     progress.clear();
     // Best effort: the replay's own error is the one to report.
@@ -160,9 +131,9 @@ async function replay(command: ReplayRunCommand, config: ProgramConfig<'replay'>
     });
   }
   if (command.json) {
-    out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, skippedCandles: outcome.skippedCandles, results: ranked }, null, 2));
+    out(JSON.stringify({ runId, status, topic, records: outcome.records, seconds: round(seconds, 3), workers: Math.max(1, shares.length), ranges: ranges.map((r) => ({ ...r, start: String(r.start), end: String(r.end) })), skipped, skippedCandles: outcome.skippedCandles, results: ranked }, null, 2));
   } else {
-    out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s); ${topic} offsets ${range}`);
+    out(`run ${runId} ${status}: ${outcome.records} records in ${seconds.toFixed(1)} s (${Math.round(outcome.records / Math.max(seconds, 1e-9))} records/s, ${Math.max(1, shares.length)} worker(s)); ${topic} offsets ${range}`);
     if (skipped.length > 0) out(`${skipped.length} combination(s) skipped (invalid parameters)`);
     out(`results since the start, by ${command.rankBy}:`);
     out(resultsTable(ranked));
@@ -186,9 +157,7 @@ async function main(argv: readonly string[]): Promise<number> {
   let config;
   let strategies: StrategyInstance[];
   try {
-    // Strategies from the environment are configuration: resolved now, their problems reported with the others (78).
-    const fromEnv = command.kind !== 'run' || command.strategy !== null ? 'none' : command.params === null && command.grid === null ? 'all' : 'modules';
-    ({ config, strategies } = await loadStrategyProgramConfig('replay', process.env, fromEnv));
+    ({ config, strategies } = await loadReplayConfig(command.kind === 'run' ? command : null, process.env));
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     fail([error.message]);
@@ -196,10 +165,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   // A command-line tool: only warnings and errors unless LOG_LEVEL asks for more; on stderr, beside the progress bar.
   const logger = createLogger('replay', process.env['LOG_LEVEL'] === undefined ? 'warn' : config.LOG_LEVEL, pino.destination(2));
-  assertPostgresPatched();
-  const sql = postgres(config.DATABASE_URL, {
-    max: 4, onnotice: () => undefined, types: EXACT_TIMESTAMPS, connection: { application_name: 'replay', search_path: `${config.DATABASE_SCHEMA}, public` },
-  });
+  const sql = replayDatabase(config);
   try {
     if (command.kind === 'list') {
       const runs = await listRuns(sql);
@@ -225,7 +191,7 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return EXIT.done;
     }
-    return await replay(command, config, strategies, sql, logger);
+    return await replay(argv, command, config, strategies, sql, logger);
   } catch (error) {
     if (error instanceof ReplayUsageError || error instanceof ReplayRangeError || error instanceof ConfigError) {
       fail(error instanceof ConfigError ? error.problems.map((p) => `${p.name}: ${p.message}`) : error.problems);

@@ -17,7 +17,7 @@ describe('parseReplayArgs', () => {
       '--strategy', 'sma_cross', '--params', '{"fast":5,"slow":20}', '--speed', '10x', '--label', 'test'])).toEqual({
       kind: 'run', topic: 'normalized', from: { kind: 'time', ms: Date.UTC(2026, 10, 20) }, to: { kind: 'time', ms: 1_795_219_200_000 },
       products: ['BTC-USD', 'ETH-USD'], strategy: ['sma_cross'], params: '{"fast":5,"slow":20}', grid: null,
-      speed: { kind: 'paced', factor: 10 }, recordEveryUs: null, label: 'test', rankBy: 'sharpe', json: false,
+      speed: { kind: 'paced', factor: 10 }, recordEveryUs: null, workers: 'auto', label: 'test', rankBy: 'sharpe', json: false,
     });
   });
 
@@ -26,7 +26,7 @@ describe('parseReplayArgs', () => {
     expect(command).toEqual({
       kind: 'run', topic: 'normalized', from: { kind: 'offsets', offsets: new Map([[0, 10n], [2, 0n]]) }, to: null, products: null, strategy: null, params: null,
       grid: [{ fast: 5, slow: 20 }, { fast: 5, slow: 30 }, { fast: 10, slow: 20 }, { fast: 10, slow: 30 }],
-      speed: { kind: 'max' }, recordEveryUs: null, label: null, rankBy: 'sortino', json: true,
+      speed: { kind: 'max' }, recordEveryUs: null, workers: 'auto', label: null, rankBy: 'sortino', json: true,
     });
   });
 
@@ -51,6 +51,15 @@ describe('parseReplayArgs', () => {
     expect(parseReplayArgs(['--record-every', '1d'])).toMatchObject({ kind: 'run', recordEveryUs: 86_400_000_000 });
     expect(problems(['--record-every', 'hourly'])).toEqual(['--record-every: "hourly" is not a duration such as 15m, 1h or 1d']);
     expect(problems(['--record-every', '0m'])).toEqual(['--record-every: "0m" is not a duration such as 15m, 1h or 1d']);
+  });
+
+  it('reads --workers: auto by default, or a count; more than one refused when paced', () => {
+    expect(parseReplayArgs([])).toMatchObject({ kind: 'run', workers: 'auto' });
+    expect(parseReplayArgs(['--workers', '3'])).toMatchObject({ kind: 'run', workers: 3 });
+    expect(parseReplayArgs(['--workers', '1', '--speed', '10x'])).toMatchObject({ kind: 'run', workers: 1 });
+    expect(problems(['--workers', '0'])).toEqual(['--workers: "0" is not auto or a whole number from 1 to 999']);
+    expect(problems(['--workers', 'many'])).toEqual(['--workers: "many" is not auto or a whole number from 1 to 999']);
+    expect(problems(['--workers', '2', '--speed', '1x'])).toEqual(['--workers: a paced replay runs on one worker (each would keep its own pace)']);
   });
 
   it('reads --list, --show and --help', () => {

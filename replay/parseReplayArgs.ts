@@ -35,6 +35,12 @@ export interface ReplayRunCommand {
    * against the configuration by the caller).
    */
   readonly recordEveryUs: number | null;
+  /**
+   * `--workers`: engine threads, each reading its share of the partitions (a partition's products are
+   * independent of the others'); `auto`: one per core, at most one per partition holding records to replay,
+   * and one when paced.
+   */
+  readonly workers: number | 'auto';
   readonly label: string | null;
   readonly rankBy: RankBy;
   readonly json: boolean;
@@ -81,6 +87,8 @@ Options:
   --record-every DUR   write bars and statistics rows only for bars ending on a multiple of DUR (UTC; 1h, 1d),
                        and each series' last bar, instead of every bar: for long backtests. Signals, fills
                        and the results are exact and complete; a multiple of every ENGINE_INTERVALS interval
+  --workers N|auto     engine threads, each reading its share of the partitions (default auto: one per core, at
+                       most one per partition to read; 1 when paced). Results do not depend on it
   --label TEXT         a name for the run (shown by --list)
   --json               machine-readable output
   --list               the recorded runs, newest first
@@ -141,7 +149,7 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
       options: {
         topic: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, products: { type: 'string' },
         strategy: { type: 'string' }, params: { type: 'string' }, grid: { type: 'string' }, 'rank-by': { type: 'string' },
-        speed: { type: 'string' }, 'record-every': { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' },
+        speed: { type: 'string' }, 'record-every': { type: 'string' }, workers: { type: 'string' }, label: { type: 'string' }, json: { type: 'boolean' },
         list: { type: 'boolean' }, show: { type: 'string' }, help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -190,9 +198,13 @@ export function parseReplayArgs(argv: readonly string[]): ReplayCommand {
   const recordEveryText = values['record-every'];
   const recordEveryUs = recordEveryText === undefined ? null : parseDurationUs(recordEveryText);
   if (recordEveryText !== undefined && recordEveryUs === null) problems.push(`--record-every: "${recordEveryText}" is not a duration such as 15m, 1h or 1d`);
+  const workersText = values.workers ?? 'auto';
+  const workers = workersText === 'auto' ? 'auto' : /^[1-9]\d{0,2}$/.test(workersText) ? Number(workersText) : null;
+  if (workers === null) problems.push(`--workers: "${workersText}" is not auto or a whole number from 1 to 999`);
+  else if (workers !== 'auto' && workers > 1 && pace.kind === 'paced') problems.push('--workers: a paced replay runs on one worker (each would keep its own pace)');
   if (problems.length > 0) throw new ReplayUsageError(problems);
   return {
-    kind: 'run', topic, from, to, products, strategy, params: values.params ?? null, grid, speed: pace, recordEveryUs,
+    kind: 'run', topic, from, to, products, strategy, params: values.params ?? null, grid, speed: pace, recordEveryUs, workers: workers ?? 'auto',
     label: values.label ?? null, rankBy, json,
   };
 }

@@ -64,9 +64,14 @@ describe('replay', () => {
     const offsetsBefore = await schema.sql`SELECT partition, next_offset, version FROM engine_offsets WHERE consumer_group = ${group} ORDER BY partition`;
     const decisionsBefore = (await readTopic(kafka, topics.decisions)).length;
 
-    const { code, stdout, stderr } = await runCli(env, ['--json', '--label', 'same offsets']);
+    // Asked for three engine threads; the product filter below runs on one.
+    const { code, stdout, stderr } = await runCli(env, ['--json', '--label', 'same offsets', '--workers', '3']);
     expect(code, stderr).toBe(0);
-    const report = JSON.parse(stdout) as { runId: string; status: string; records: number; ranges: { partition: number; start: string; end: string }[] };
+    const report = JSON.parse(stdout) as { runId: string; status: string; records: number; workers: number; ranges: { partition: number; start: string; end: string }[] };
+    // At most one per partition holding records (the four products hash to two or three of them).
+    const holding = report.ranges.filter((r) => r.end !== r.start).length;
+    expect(holding).toBeGreaterThanOrEqual(2);
+    expect(report.workers).toBe(holding);
     const admin = kafka.admin();
     await admin.connect();
     const ends = (await admin.fetchTopicOffsets(topics.normalized)).map((p) => ({ partition: p.partition, start: '0', end: p.high }));
@@ -87,14 +92,20 @@ describe('replay', () => {
     expect([run?.kind, run?.label, run?.status, run?.summary.records]).toEqual(['replay', 'same offsets', 'finished', report.records]);
     expect(run?.summary.results.length, 'a result per instance: 2 strategies × 4 products × 2 intervals').toBe(16);
     expect(await schema.sql`SELECT partition, next_offset, version FROM engine_offsets WHERE consumer_group = ${group} ORDER BY partition`).toEqual(offsetsBefore);
-    expect(await schema.sql`SELECT * FROM engine_offsets WHERE consumer_group = ${report.runId}`, 'its working checkpoints are gone').toEqual([]);
+    expect(await schema.sql`SELECT consumer_group FROM engine_offsets WHERE consumer_group LIKE ${`${report.runId}%`}`, 'its workers\' checkpoints are gone').toEqual([]);
+    expect(await schema.sql`SELECT consumer_group FROM engine_state WHERE consumer_group LIKE ${`${report.runId}%`}`, 'its workers\' product states are gone').toEqual([]);
+    await admin.connect();
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+    await admin.disconnect();
+    expect(groups.filter((g) => g.startsWith(report.runId)), 'its workers\' consumer groups are deleted').toEqual([]);
     expect((await readTopic(kafka, topics.decisions)).length, 'nothing published to the live topics').toBe(decisionsBefore);
 
     // A product filter over the same offsets gives that product's live rows exactly, though it shares its
     // partition with others (their records still move the watermark, as they did live).
-    const filtered = await runCli(env, ['--json', '--products', 'BTC-USD']);
+    const filtered = await runCli(env, ['--json', '--products', 'BTC-USD', '--workers', '1']);
     expect(filtered.code, filtered.stderr).toBe(0);
-    const filteredRun = (JSON.parse(filtered.stdout) as { runId: string }).runId;
+    const { runId: filteredRun, workers } = JSON.parse(filtered.stdout) as { runId: string; workers: number };
+    expect(workers).toBe(1);
     const btc = <T extends { product_id?: unknown }>(rows: readonly T[]) => rows.filter((r) => r.product_id === 'BTC-USD');
     const again = rowsOf(await readResultTables(schema.sql), filteredRun);
     expect(again.bars.length).toBeGreaterThan(100);

@@ -26,7 +26,13 @@ export interface ReplayOptions {
   /** The topic read: `normalized` or `history` (whose settings keep event time per product). */
   readonly topic: ReplayTopic;
   readonly settings: EngineSettings;
+  /** The partitions read (the topic's others are paused) and their offsets. */
   readonly ranges: readonly PartitionRange[];
+  /**
+   * The Kafka consumer group and the checkpoints' group; default the run id. Replay workers of one run each
+   * have their own (kafkajs cannot assign partitions by hand: each worker's group holds the whole topic).
+   */
+  readonly group?: string;
   readonly speed: ReplaySpeed;
   readonly checkpointIntervalMs: number;
   readonly checkpointMaxRows: number;
@@ -59,8 +65,8 @@ export interface ReplayOutcome {
  * after committing what it read); then deletes its working checkpoints, keeping the results.
  */
 export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
-  // The run id names the replay's consumer group and its checkpoints.
-  const group = o.settings.runId;
+  // The run id names the replay's consumer group and its checkpoints (a worker's group, its share of them).
+  const group = o.group ?? o.settings.runId;
   const topic = o.topics[o.topic];
   const ranges = new Map(o.ranges.map((r) => [r.partition, r]));
   const total = o.ranges.reduce((n, r) => n + (r.end - r.start), 0n);
@@ -163,6 +169,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
   await source.connect();
   try {
     source.onAssignment((assignment) => {
+      // Partitions outside the ranges (another worker's) are not fetched at all.
+      const others = (assignment[topic] ?? []).filter((p) => !ranges.has(p));
+      if (others.length > 0) consumer.pause([{ topic, partitions: others }]);
       runner.assign((assignment[topic] ?? []).filter((p) => ranges.has(p))).catch((error: unknown) => {
         failed = error;
         finish();

@@ -13,10 +13,11 @@ export class ProgramProcess {
   readonly exited: Promise<number | null>;
   readonly #child: ChildProcess;
 
-  constructor(script: string, env: Record<string, string>, args: readonly string[] = []) {
+  /** `nodeArgs`: options for node itself, before the script (`--cpu-prof`, which NODE_OPTIONS refuses). */
+  constructor(script: string, env: Record<string, string>, args: readonly string[] = [], nodeArgs: readonly string[] = []) {
     const path = `${PROJECT_ROOT}dist/${script}`;
     if (!existsSync(path)) throw new Error(`${path} is missing: run \`make build\` first (make test-integration does).`);
-    this.#child = spawn(process.execPath, [path, ...args], {
+    this.#child = spawn(process.execPath, [...nodeArgs, path, ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env['PATH'] ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
