@@ -34,7 +34,7 @@ import { settingsFor } from './engineThroughput.js';
  * recorded every `--record-every` (default 1h, as a long backtest would run; `bar`: a bar and three statistics
  * rows per candle, 42 M rows for the two years).
  */
-const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'record-every': { type: 'string' }, workers: { type: 'string' }, 'core-only': { type: 'boolean' } } });
+const { values: flags } = parseArgs({ options: { days: { type: 'string' }, products: { type: 'string' }, 'record-every': { type: 'string' }, workers: { type: 'string' }, partitions: { type: 'string' }, 'core-only': { type: 'boolean' } } });
 const DAYS = Number(flags.days ?? process.env['BENCH_HISTORY_DAYS'] ?? 730);
 /** The replay's `--record-every` (default 1h: two years of rows per minute are 42 M rows); `bar`: every bar. */
 const RECORD_EVERY = flags['record-every'] ?? process.env['BENCH_HISTORY_RECORD_EVERY'] ?? '1h';
@@ -42,6 +42,8 @@ const RECORD_EVERY_US = RECORD_EVERY === 'bar' ? 0 : parseDurationUs(RECORD_EVER
 if (RECORD_EVERY_US === null) throw new Error(`--record-every: "${RECORD_EVERY}" is not bar or a duration such as 1h`);
 /** The replay's `--workers` (default auto: one engine thread per core, at most one per partition). */
 const WORKERS = flags.workers ?? process.env['BENCH_HISTORY_WORKERS'] ?? 'auto';
+/** prices.history's partitions: as `make topics` creates it (KAFKA_TOPIC_PARTITIONS' default). */
+const PARTITIONS = Number(flags.partitions ?? process.env['BENCH_HISTORY_PARTITIONS'] ?? 6);
 const PRODUCTS = Number(flags.products ?? process.env['BENCH_HISTORY_PRODUCTS'] ?? 10);
 const MINUTES_PER_DAY = 1440;
 const MINUTE_US = 60_000_000;
@@ -116,10 +118,10 @@ let setup = `${CANDLES} one-minute candles (${PRODUCTS} products × ${DAYS} days
 if (flags['core-only'] !== true) {
   const { services, stop } = await resolveServices(process.env);
   const kafka = createKafka('bench', services.kafkaBrokers, pino({ level: 'warn' }));
-  const { prefix, topics } = await createTestTopics(kafka, 3);
+  const { prefix, topics } = await createTestTopics(kafka, PARTITIONS);
   const admin = kafka.admin();
   await admin.connect();
-  if (!(await admin.listTopics()).includes(topics.history)) await admin.createTopics({ topics: [{ topic: topics.history, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  if (!(await admin.listTopics()).includes(topics.history)) await admin.createTopics({ topics: [{ topic: topics.history, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
   await admin.disconnect();
   const schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
@@ -165,7 +167,7 @@ if (flags['core-only'] !== true) {
     rowsWritten: { bars: rows?.bars, strategyMetrics: rows?.metrics }, publishSeconds: Number(publishSeconds.toFixed(1)),
     goal: { seconds: 300, forCandles: 10_512_000, projectedSecondsFor10_5M: Math.round((10_512_000 / report.records) * report.seconds), met: (10_512_000 / report.records) * report.seconds <= 300 },
   };
-  setup = `${services.origin} Kafka and PostgreSQL; ${setup}; prices.history on 3 partitions; results written to PostgreSQL; time from the replay's first fetch to its last commit (the process's wall time beside it)`;
+  setup = `${services.origin} Kafka and PostgreSQL; ${setup}; prices.history on ${PARTITIONS} partitions; replay --workers ${WORKERS}; results written to PostgreSQL; time from the replay's first fetch to its last commit (the process's wall time beside it)`;
 }
 
 const result = {

@@ -35,8 +35,9 @@ try {
   const logger = createLogger('replay', process.env['LOG_LEVEL'] === undefined ? 'warn' : config.LOG_LEVEL, pino.destination(2)).child({ worker: data.group });
   const sql = replayDatabase(config);
   const reported = new Set<string>();
+  let outcome;
   try {
-    const outcome = await runReplay({
+    outcome = await runReplay({
       kafka: createKafka('replay', config.KAFKA_BROKERS, logger), brokers: config.KAFKA_BROKERS, sql, topics: topicNames(config.KAFKA_TOPIC_PREFIX),
       topic: command.topic, settings, ranges: data.ranges, group: data.group, speed: command.speed, logger,
       checkpointIntervalMs: config.ENGINE_CHECKPOINT_INTERVAL_MS, checkpointMaxRows: config.ENGINE_CHECKPOINT_MAX_ROWS, interrupted,
@@ -51,10 +52,11 @@ try {
         });
       },
     });
-    post({ kind: 'done', records: outcome.records, complete: outcome.complete, skippedCandles: outcome.skippedCandles, productsSeen: [...outcome.productsSeen] });
   } finally {
     await sql.end({ timeout: 5 });
   }
+  // Last: the main thread terminates the worker on this message.
+  post({ kind: 'done', records: outcome.records, complete: outcome.complete, skippedCandles: outcome.skippedCandles, productsSeen: [...outcome.productsSeen] });
 } catch (error) {
   post({ kind: 'failed', message: (error as Error).message, stack: (error as Error).stack });
 }
