@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoinbaseRestServer } from '../testing/coinbase/CoinbaseRestServer.js';
@@ -40,6 +42,21 @@ describe('CoinbaseRestClient', () => {
     expect(error).toBeInstanceOf(RestRequestError);
     expect((error as RestRequestError).message).toBe(`GET ${server.url}/products/BTC-USD/trades?limit=2 failed after 3 attempts: 503 Internal server error`);
     expect([(error as RestRequestError).status, (error as RestRequestError).retriable]).toEqual([503, true]);
+  });
+
+  it('names why a host cannot be reached (fetch itself only says "fetch failed")', async () => {
+    // A loopback port just freed: nothing listens, so the connection is refused at once.
+    const listener = createServer().listen(0, '127.0.0.1');
+    await once(listener, 'listening');
+    const { port } = listener.address() as AddressInfo;
+    await new Promise((resolve) => listener.close(resolve));
+    const c = new CoinbaseRestClient({
+      baseUrl: `http://127.0.0.1:${port}`, bucket: new TokenBucket(1000, 100, Date.now()), inFlight: new Semaphore(1),
+      retry: { baseMs: 1, maxMs: 1 }, maxRetries: 1, logger: pino({ level: 'silent' }), signal: new AbortController().signal,
+    });
+    const error = await trades(c).catch((e: unknown) => e as RestRequestError) as RestRequestError;
+    expect(error.message).toBe(`GET http://127.0.0.1:${port}/products/BTC-USD/trades?limit=2 failed after 2 attempts: cannot reach 127.0.0.1:${port}: connection refused`);
+    expect([error.status, c.stats.outcomes]).toEqual([null, { error: 2 }]);
   });
 
   it('fails at once on a status retrying cannot fix, with Coinbase\'s message', async () => {

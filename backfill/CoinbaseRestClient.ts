@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { describeConnectError } from '../producer/connection/ReachabilityLog.js';
 import { wallClockUs } from '../runtime/wallClockUs.js';
 import { MalformedBodyError } from './core/Rejected.js';
 import { retryDelayMs, type BackoffPolicy } from './core/retryDelayMs.js';
@@ -92,7 +93,9 @@ export class CoinbaseRestClient {
       } catch (error) {
         if (this.#o.signal.aborted) throw error;
         this.#count('error');
-        return { ok: false, retriable: true, status: null, message: (error as Error).message, retryAfter: null };
+        // fetch's own message is "fetch failed"; the socket's error (DNS, refused, timed out) is its cause.
+        const cause = ((error as Error).cause ?? error) as Error & { code?: string };
+        return { ok: false, retriable: true, status: null, message: `cannot reach ${url.host}: ${describeConnectError(cause, url.href)}`, retryAfter: null };
       }
       const receivedAtUs = wallClockUs();
       if (response.status !== 200) {

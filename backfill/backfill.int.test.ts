@@ -178,6 +178,11 @@ describe('backfill (the CLI, against the local Coinbase REST server and real Kaf
     expect((await history(topics)).length).toBe(351);
 
     const dir = mkdtempSync(join(tmpdir(), 'backfill-'));
+    // A file that is not there is a bad argument (64), refused before anything connects.
+    const missing = await run(prefix, ['--file', join(dir, 'nope.csv')]);
+    expect([missing.code, missing.stderr.split('\n').filter((l) => l !== '')]).toEqual([64, [
+      `backfill: --file: cannot read ${join(dir, 'nope.csv')} (ENOENT)`, 'backfill: run `backfill --help` for usage',
+    ]]);
     const restTrades = [
       { time: '2026-01-01T00:00:02.000000Z', trade_id: 12, price: '10.5', size: '1', side: 'sell' },
       { time: '2026-01-01T00:00:01.000000Z', trade_id: 11, price: '10.4', size: '2', side: 'buy' },

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { access, constants } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
@@ -162,6 +163,15 @@ async function main(argv: readonly string[]): Promise<number> {
     out(BACKFILL_HELP);
     return EXIT.done;
   }
+  if (command.kind === 'file') {
+    // An unreadable file is a bad argument, found before anything connects.
+    try {
+      await access(command.path, constants.R_OK);
+    } catch (error) {
+      fail([`--file: cannot read ${command.path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'run `backfill --help` for usage']);
+      return EXIT.usage;
+    }
+  }
   let config;
   try {
     config = loadProgramConfig('backfill', process.env);
@@ -193,6 +203,9 @@ async function main(argv: readonly string[]): Promise<number> {
       out(`backfill ${status}: ${JSON.stringify(result.stats)}`);
       out(summaryTable(result.outcomes));
       for (const f of failed) out(`${f.stream}: ${f.error ?? ''} — run the same command again to resume`);
+      if (failed.some((f) => f.error?.includes(': cannot reach ') === true)) {
+        out('Coinbase cannot be reached from here. Offline, `backfill --file` imports trade files (a sample: backfill/samples/), and `make demo` runs everything against a simulated Coinbase.');
+      }
     }
     return failed.length > 0 ? EXIT.failed : result.interrupted ? EXIT.interrupted : EXIT.done;
   } catch (error) {

@@ -34,7 +34,13 @@ describe('bad configuration of the built programs', () => {
     const program = new ProgramProcess('replay/main.js', { ...env, ENGINE_INTERVALS: '1m' }, ['--strategy', 'nope2']);
     expect(await program.exited).toBe(64);
     expect(program.stderr.filter((l) => l !== '')).toEqual([
-      'replay: STRATEGY_MODULE: Unknown strategy "nope2". Available: sma_cross, ema_cross, rsi_reversion, bollinger_breakout (or a module path)',
+      'replay: --strategy: Unknown strategy "nope2". Available: sma_cross, ema_cross, rsi_reversion, bollinger_breakout (or a module path)',
+    ]);
+    // Parameters from the command line are arguments too (64), named by their flag.
+    const params = new ProgramProcess('replay/main.js', { ...env, ENGINE_INTERVALS: '1m', STRATEGY_MODULE: 'sma_cross', STRATEGY_PARAMS: '' }, ['--params', '{"fast":9,"slow":3}']);
+    expect(await params.exited).toBe(64);
+    expect(params.stderr.filter((l) => l !== '')).toEqual([
+      expect.stringMatching(/^replay: --params: .*fast \(9\) must be less than slow \(3\)/),
     ]);
   });
 

@@ -29,7 +29,7 @@ const round = (x: number, digits: number) => (Number.isFinite(x) ? Number(x.toFi
 
 function resultsTable(results: readonly RunResult[]): string {
   return formatTable(
-    ['run', 'strategy', 'params', 'product', 'interval s', 'bars', 'return %', 'sharpe', 'sortino', 'max dd %', 'trades', 'win %'],
+    ['run', 'strategy', 'params', 'product', 'interval s', 'bars', 'return %', 'sharpe', 'sortino', 'max dd %', 'round trips', 'win %'],
     results.map((r) => [r.runId, r.strategyId, r.paramsKey, r.productId, r.intervalS, r.bars, round(r.cumulativeReturn * 100, 3),
       round(r.sharpe, 3), round(r.sortino, 3), round(r.maxDrawdown * 100, 3), r.tradeCount, round(r.winRate * 100, 1)]),
   );
@@ -186,6 +186,7 @@ async function main(argv: readonly string[]): Promise<number> {
         out(`run ${run.runId} (${run.kind}) ${run.status}${run.label === null ? '' : `: ${run.label}`}`);
         out(`started ${run.startedAt.toISOString()}${run.finishedAt === null ? '' : `, finished ${run.finishedAt.toISOString()}`}`);
         out(`strategies ${JSON.stringify(run.strategies)}`);
+        out(`settings ${JSON.stringify(run.settings)}`);
         if (run.offsets !== null) out(`offsets ${JSON.stringify(run.offsets)}`);
         out(resultsTable(rankResults(results, 'sharpe')));
       }
@@ -193,10 +194,16 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     return await replay(argv, command, config, strategies, sql, logger);
   } catch (error) {
-    if (error instanceof ReplayUsageError || error instanceof ReplayRangeError || error instanceof ConfigError) {
-      fail(error instanceof ConfigError ? error.problems.map((p) => `${p.name}: ${p.message}`) : error.problems);
-      // Strategies from the environment (no --strategy) are configuration; from the command line, arguments.
-      return error instanceof ConfigError && command.kind === 'run' && command.strategy === null ? EXIT.config : EXIT.usage;
+    if (error instanceof ReplayUsageError || error instanceof ReplayRangeError) {
+      fail(error.problems);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      // Strategies and parameters from the environment are configuration (78); from the command line, arguments (64).
+      const flag = (name: string) => (command.kind !== 'run' ? null
+        : name === 'STRATEGY_MODULE' && command.strategy !== null ? '--strategy' : name === 'STRATEGY_PARAMS' && command.params !== null ? '--params' : null);
+      fail(error.problems.map((p) => `${flag(p.name) ?? p.name}: ${p.message}`));
+      return error.problems.some((p) => flag(p.name) !== null) ? EXIT.usage : EXIT.config;
     }
     logger.error({ err: error }, 'replay failed');
     fail([(error as Error).message]);

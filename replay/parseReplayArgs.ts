@@ -74,13 +74,16 @@ Source:
                        (prices.history: candles and trades from the backfill; event time is kept per product)
 Range (default: everything the topic holds now; the end is fixed when the run starts):
   --from WHEN          a time (ISO 8601, e.g. 2026-11-20T00:00:00Z, or Unix ms) or offsets "0:120,1:0,2:77"
-  --to WHEN            exclusive end, as --from; partitions missing from an offset list are read to their end
+                       (partitions missing from the list are read from their first record)
+  --to WHEN            exclusive end, as --from (an offset at most the partition's end; partitions missing
+                       from the list are read to their end)
   --products A,B       only these products (their records; the others are skipped)
 Strategy (default: STRATEGY_MODULE and STRATEGY_PARAMS):
   --strategy IDS       as STRATEGY_MODULE: built-in ids or module paths, comma-separated
   --params JSON        as STRATEGY_PARAMS
   --grid GRID          a parameter sweep in one pass over the records, one run per combination:
-                       name=from..to[:step] or name=a|b|c, comma-separated (one strategy only)
+                       name=from..to[:step] or name=a|b|c, comma-separated (one strategy only; quote
+                       it: | is the shell's pipe)
   --rank-by STAT       order of the results table: ${RANK_BY.join(', ')} (default sharpe)
 Options:
   --speed max|1x|Nx    max (default), or paced in event time (10x: ten times real time)
@@ -104,7 +107,7 @@ Examples:
   replay --from 2026-11-20T00:00:00Z --to 2026-11-21T00:00:00Z --strategy sma_cross --params '{"fast":5,"slow":20}'
   replay --from 0:0,1:0,2:0 --to 0:50000,1:50000,2:50000 --products BTC-USD --label "BTC baseline"
   replay --strategy sma_cross --grid fast=5..20:5,slow=20..60:10 --rank-by sortino
-  replay --topic history --from 2026-10-01T00:00:00Z --strategy sma_cross --grid fast=5..20:5,slow=30|60
+  replay --topic history --from 2026-10-01T00:00:00Z --strategy sma_cross --grid 'fast=5..20:5,slow=30|60'
   replay --topic history --record-every 1h --label "two years, hourly rows"
   replay --list
 `;

@@ -12,6 +12,11 @@ describe('replayRanges', () => {
     expect(replayRanges(extents, new Map(), new Map())).toEqual([{ partition: 0, start: 100n, end: 900n }, { partition: 1, start: 0n, end: 500n }]);
   });
 
+  it('says so of a partition holding no records', () => {
+    expect(() => replayRanges([{ partition: 0, low: 0n, high: 0n }], new Map(), new Map([[0, 5n]]))).toThrow(
+      '--to: partition 0 holds no records (its offsets start and end at 0): --to (exclusive) takes 0 to 0, not 5');
+  });
+
   it('names every offset the topic cannot serve', () => {
     let problems: readonly string[] = [];
     try {
@@ -22,8 +27,8 @@ describe('replayRanges', () => {
     }
     expect(problems).toEqual([
       '--from: the topic has no partition 7 (it has 0, 1)',
-      '--from: partition 0 holds offsets 100 to 900, not 50',
-      '--to: partition 0 holds offsets 100 to 900, not 1000',
+      '--from: partition 0 holds offsets 100 to 899: --from takes 100 to 900, not 50',
+      '--to: partition 0 holds offsets 100 to 899: --to (exclusive) takes 100 to 900, not 1000',
       'partition 1: the range starts at 450, after its end 400',
     ]);
   });
