@@ -93,7 +93,7 @@ alerts: build ## Write prometheus/alerts.yml with the ALERT_* thresholds of your
 dashboards: build ## Write grafana/dashboards/*.json from their TypeScript definitions in grafana/generate/
 	node dist/scripts/writeDashboards.js
 
-# The full history goal (2 years × 10 products, 10.5 M candles) takes hours here: make bench BENCH_HISTORY_ARGS="--days 730".
+# The full history goal (2 years × 10 products, 10.5 M candles; about 20 minutes, mostly publishing the candles): make bench BENCH_HISTORY_ARGS="--days 730".
 BENCH_HISTORY_ARGS ?= --days 7
 
 bench: build ## Benchmarks (about 20 minutes); JSON results under bench/results/
