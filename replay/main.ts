@@ -213,4 +213,6 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// Output piped to a program that has gone (`replay … | head`) ends the output, not the run, which still finishes and records.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => { if (error.code !== 'EPIPE') throw error; });
 process.exitCode = await main(process.argv.slice(2));
