@@ -37,8 +37,8 @@ export interface ReplayRunCommand {
   readonly recordEveryUs: number | null;
   /**
    * `--workers`: engine threads, each reading its share of the partitions (a partition's products are
-   * independent of the others'); `auto`: one per core, at most one per partition holding records to replay,
-   * and one when paced.
+   * independent of the others'); `auto`: one per core, at most one per partition holding records to replay
+   * and one per 200 000 records, and one when paced.
    */
   readonly workers: number | 'auto';
   readonly label: string | null;
@@ -91,7 +91,8 @@ Options:
                        and each series' last bar, instead of every bar: for long backtests. Signals, fills
                        and the results are exact and complete; a multiple of every ENGINE_INTERVALS interval
   --workers N|auto     engine threads, each reading its share of the partitions (default auto: one per core, at
-                       most one per partition to read; 1 when paced). Results do not depend on it
+                       most one per partition to read and one per 200 000 records; 1 when paced). Results do
+                       not depend on it
   --label TEXT         a name for the run (shown by --list)
   --json               machine-readable output
   --list               the recorded runs, newest first

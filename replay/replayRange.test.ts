@@ -12,6 +12,11 @@ describe('replayRanges', () => {
     expect(replayRanges(extents, new Map(), new Map())).toEqual([{ partition: 0, start: 100n, end: 900n }, { partition: 1, start: 0n, end: 500n }]);
   });
 
+  it('reports a start past the end once, not also as a range running backwards', () => {
+    expect(() => replayRanges([{ partition: 0, low: 0n, high: 46_806n }], new Map([[0, 46_807n]]), new Map())).toThrow(
+      new ReplayRangeError(['--from: partition 0 holds offsets 0 to 46805: --from takes 0 to 46806, not 46807']));
+  });
+
   it('says so of a partition holding no records', () => {
     expect(() => replayRanges([{ partition: 0, low: 0n, high: 0n }], new Map(), new Map([[0, 5n]]))).toThrow(
       '--to: partition 0 holds no records (its offsets start and end at 0): --to (exclusive) takes 0 to 0, not 5');

@@ -43,9 +43,11 @@ export function replayRanges(extents: readonly PartitionExtent[], starts: Readon
     const end = ends.get(partition) ?? high;
     // Offsets are Kafka's: `end` is exclusive, so either bound may be the partition's end (`high`).
     const holds = high > low ? `holds offsets ${low} to ${high - 1n}` : `holds no records (its offsets start and end at ${high})`;
-    if (start < low || start > high) problems.push(`--from: partition ${partition} ${holds}: --from takes ${low} to ${high}, not ${start}`);
-    if (end < low || end > high) problems.push(`--to: partition ${partition} ${holds}: --to (exclusive) takes ${low} to ${high}, not ${end}`);
-    if (start > end) problems.push(`partition ${partition}: the range starts at ${start}, after its end ${end}`);
+    const badStart = start < low || start > high;
+    const badEnd = end < low || end > high;
+    if (badStart) problems.push(`--from: partition ${partition} ${holds}: --from takes ${low} to ${high}, not ${start}`);
+    if (badEnd) problems.push(`--to: partition ${partition} ${holds}: --to (exclusive) takes ${low} to ${high}, not ${end}`);
+    if (!badStart && !badEnd && start > end) problems.push(`partition ${partition}: the range starts at ${start}, after its end ${end}`);
     return { partition, start, end };
   });
   if (problems.length > 0) throw new ReplayRangeError(problems);

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
@@ -16,6 +16,9 @@ import { wallClockUs } from '../runtime/wallClockUs.js';
 import type { TopicNames } from '../wire/topics.js';
 import type { ReplaySpeed, ReplayTopic } from './parseReplayArgs.js';
 import type { PartitionRange } from './replayRange.js';
+
+/** At full speed, the records handed to the engine at a time: a stop is seen between two pieces. */
+const MAX_PIECE = 1000;
 
 export interface ReplayOptions {
   readonly kafka: Kafka;
@@ -151,12 +154,16 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
         // A paced batch can take longer than the session timeout: stay in the group.
         await batch.heartbeat();
       } else {
-        to = wanted.length;
+        to = Math.min(wanted.length, from + MAX_PIECE);
       }
       await runner.handle({ ...batch, records: wanted.slice(from, to) });
       await o.onHandled?.(core.productsSeen);
       records += to - from;
       from = to;
+      // Lets a Ctrl-C (a signal, or a worker's message) be seen before the next piece, so that a stop never
+      // waits for a whole fetch (kafkajs's stop waits for the batch in hand; past its leave timeout, the
+      // consumer could not leave its group and the group could not be deleted).
+      if (from < wanted.length) await setImmediate();
     }
     if (batch.isStale()) return;
     const reached = handledUpTo > range.end ? range.end : handledUpTo;
@@ -194,7 +201,9 @@ export async function runReplay(o: ReplayOptions): Promise<ReplayOutcome> {
     // The group only existed for this run; it committed nothing.
     const admin = o.kafka.admin();
     await admin.connect();
-    await admin.deleteGroups([group]).catch(() => undefined).finally(() => admin.disconnect());
+    await admin.deleteGroups([group]).catch((error: unknown) => {
+      o.logger.warn({ err: error, group }, 'could not delete the replay\'s consumer group (it holds no offsets; delete it with kafka-consumer-groups.sh --delete)');
+    }).finally(() => admin.disconnect());
   }
   if (failed !== null) throw failed instanceof Error ? failed : new Error(`the replay source failed: ${JSON.stringify(failed)}`);
   return { records, complete: o.ranges.every((r) => (position.get(r.partition) ?? r.start) >= r.end), skippedCandles: core.skippedCandles,
