@@ -118,11 +118,8 @@ let setup = `${CANDLES} one-minute candles (${PRODUCTS} products × ${DAYS} days
 if (flags['core-only'] !== true) {
   const { services, stop } = await resolveServices(process.env);
   const kafka = createKafka('bench', services.kafkaBrokers, pino({ level: 'warn' }));
+  // Every topic `make topics` creates, prices.history included, with PARTITIONS partitions.
   const { prefix, topics } = await createTestTopics(kafka, PARTITIONS);
-  const admin = kafka.admin();
-  await admin.connect();
-  if (!(await admin.listTopics()).includes(topics.history)) await admin.createTopics({ topics: [{ topic: topics.history, numPartitions: PARTITIONS, replicationFactor: 1 }], waitForLeaders: true });
-  await admin.disconnect();
   const schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

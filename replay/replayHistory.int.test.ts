@@ -49,13 +49,9 @@ describe('replay --topic history', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
+    // One partition (prices.history included): both products share it, each in event-time order, one after the other as the backfill writes them.
     prefix = (await createTestTopics(kafka, 1)).prefix;
     const history = topicNames(prefix).history;
-    const admin = kafka.admin();
-    await admin.connect();
-    // One partition: both products share it, each in event-time order, one after the other as the backfill writes them.
-    if (!(await admin.listTopics()).includes(history)) await admin.createTopics({ topics: [{ topic: history, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    await admin.disconnect();
     await publishEvents(kafka, history, [...BTC.map(([m, c]) => candle('BTC-USD', m, c)), ...ETH.map(([m, c]) => candle('ETH-USD', m, c))]);
     schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
     // No lateness: history is in order per product, so each candle closes its own minute.
@@ -188,10 +184,6 @@ describe('replay --topic history over several granularities of a product', () =>
   beforeAll(async () => {
     const { prefix } = await createTestTopics(kafka, 1);
     const history = topicNames(prefix).history;
-    const admin = kafka.admin();
-    await admin.connect();
-    if (!(await admin.listTopics()).includes(history)) await admin.createTopics({ topics: [{ topic: history, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
-    await admin.disconnect();
     // As `backfill --candles 1m,1h` writes them: BTC-USD's 1-minute stream, then its 1-hour stream.
     const hourly: CandleEvent = { ...candle('BTC-USD', 0, [100, 104, 96, 100, 9]), granularityS: 3600, receivedAtUs: T0 + 62 * MINUTE_US };
     await publishEvents(kafka, history, [...BTC.map(([m, c]) => candle('BTC-USD', m, c)), hourly]);

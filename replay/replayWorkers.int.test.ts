@@ -54,12 +54,9 @@ describe('replay on several engine threads (--workers)', () => {
   let env: Record<string, string>;
 
   beforeAll(async () => {
+    // Three partitions, prices.history's included.
     const { prefix } = await createTestTopics(kafka, 3);
     const history = topicNames(prefix).history;
-    const admin = kafka.admin();
-    await admin.connect();
-    if (!(await admin.listTopics()).includes(history)) await admin.createTopics({ topics: [{ topic: history, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
-    await admin.disconnect();
     // As the backfill writes history: each product in event-time order, products one after the other.
     await publishEvents(kafka, history, PRODUCTS.flatMap((_, p) => candles(p)));
     schema = await createTestSchema(services.migrationDatabaseUrl, services.databaseUrl);
